@@ -1,0 +1,113 @@
+#include "mnemo/analysis/simulate.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <variant>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace mnemo::analysis {
+namespace {
+int this_thread() {
+#ifdef _OPENMP
+  return omp_get_thread_num();
+#else
+  return 0;
+#endif
+}
+int max_threads(int requested) {
+#ifdef _OPENMP
+  return requested > 0 ? requested : omp_get_max_threads();
+#else
+  (void)requested;
+  return 1;
+#endif
+}
+}  // namespace
+
+double energy_tolerance(const dynamics::IntegrateOptions& o, double scale) {
+  const double rel = dynamics::is_adaptive(o.method) ? o.rtol : std::max(o.dt * o.dt, 1e-12);
+  return 10.0 * rel * (1.0 + std::abs(scale)) + 10.0 * o.atol;
+}
+
+SimulationResult simulate(const models::Model& model, const Matrix& cues, const Eigen::VectorXi& targets,
+                          const dynamics::IntegrateOptions& options, TrajectorySink* sink,
+                          const std::atomic<bool>* cancel) {
+  const auto start = std::chrono::steady_clock::now();
+  const models::Network& net = model.network;
+  const Eigen::Index B = cues.rows();
+  const Eigen::Index N = net.readout_size();
+  const int nthreads = max_threads(options.threads);
+
+  Matrix initial(B, net.state_size());
+  for (Eigen::Index b = 0; b < B; ++b) initial.row(b) = models::initial_state(net, cues.row(b).transpose()).transpose();
+
+  // Raw states of the integrated layers other than the feature layer (whose activation is the
+  // readout); the feature layer too when its activation is not the identity (g(x) != x).
+  std::vector<int> layer_ids;
+  std::vector<std::string> layer_names;
+  for (int i = 0; i < static_cast<int>(net.layers().size()); ++i)
+    if (net.is_integrated(i) &&
+        (i != net.feature_layer() || !std::holds_alternative<models::Identity>(net.layers()[i].lagrangian))) {
+      layer_ids.push_back(i);
+      layer_names.push_back(net.layers()[i].name);
+    }
+
+  SimulationResult res;
+  const Vector time = dynamics::save_grid(options.t0, options.t_end, options.dt_save);
+  if (sink) sink->begin(time, B, layer_names);
+
+  std::vector<models::Network::Workspace> spaces;
+  for (int i = 0; i < nthreads; ++i) spaces.push_back(net.workspace());
+  Matrix readout(B, N);
+  Vector energy(B), previous(B);
+  std::vector<Matrix> layers;
+  for (int id : layer_ids) layers.emplace_back(B, net.layers()[id].size);
+  EnergyAudit& audit = res.audit;
+
+  const dynamics::EnsembleObserver observe = [&](Eigen::Index k, double t, const std::vector<Vector>& states,
+                                                 const std::vector<dynamics::Status>&) {
+#pragma omp parallel for schedule(static) num_threads(nthreads)
+    for (Eigen::Index b = 0; b < B; ++b) {
+      auto& ws = spaces[this_thread()];
+      energy[b] = net.energy(states[b], ws);
+      Vector g(N);
+      net.readout(states[b], g, ws);
+      readout.row(b) = g.transpose();
+      for (std::size_t l = 0; l < layer_ids.size(); ++l)
+        layers[l].row(b) = states[b].segment(net.offset(layer_ids[l]), layers[l].cols()).transpose();
+    }
+    if (k == 0) {
+      res.initial_readout = readout;
+      res.initial_energy = energy;
+      audit.tolerance = energy_tolerance(options, energy.cwiseAbs().maxCoeff());
+    } else {
+      for (Eigen::Index b = 0; b < B; ++b) {
+        const double rise = energy[b] - previous[b];
+        if (rise > audit.max_increase || audit.worst_trajectory < 0) {
+          audit.max_increase = rise;
+          audit.worst_trajectory = b;
+          audit.worst_time = t;
+        }
+        if (rise > audit.tolerance) ++audit.violations;
+      }
+    }
+    previous = energy;
+    if (sink) sink->save(k, t, readout, energy, layers);
+    return !sink || sink->keep_going();
+  };
+
+  const auto make_system = [&net]() -> dynamics::System {
+    return [flow = models::GradientFlow(net)](const Vector& s, Vector& dsdt, double t) mutable { flow(s, dsdt, t); };
+  };
+  res.ensemble = dynamics::integrate_ensemble(make_system, initial, options, observe, cancel);
+  res.final_readout = readout;
+  res.final_energy = energy;
+  res.recall = score_recall(model.memories, res.final_readout, targets);
+  for (long e : res.ensemble.rhs_evaluations) res.rhs_evaluations += e;
+  res.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return res;
+}
+
+}  // namespace mnemo::analysis

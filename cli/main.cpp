@@ -1,0 +1,71 @@
+// The `mnemo` command (contract section 2). CLI11 is confined to this file.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+#include "commands.hpp"
+#include "mnemo/io/input_error.hpp"
+#include "mnemo/version.hpp"
+
+namespace {
+void error_line(const std::string& what) {
+  std::string line = what;
+  for (char& c : line)
+    if (c == '\n' || c == '\r') c = ' ';
+  std::cerr << "mnemo: error: " << line << std::endl;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"mnemo: dynamics of associative memories as energy-based neural ODEs", "mnemo"};
+  app.set_version_flag("--version", std::string("mnemo ") + mnemo::version);
+  app.require_subcommand(1);
+
+  mnemo::cli::RunOptions run;
+  auto* run_cmd = app.add_subcommand("run", "simulate recall, write HDF5, print a summary");
+  run_cmd->add_option("config", run.config, "config file (TOML)")->required();
+  run_cmd->add_option("--out", run.out, "output file (overrides [output].path)");
+  run_cmd->add_option("--threads", run.threads, "threads (0: all cores)")->check(CLI::NonNegativeNumber);
+  run_cmd->add_flag("--quiet", run.quiet, "no progress bar, no summary");
+
+  std::string info_file;
+  auto* info_cmd = app.add_subcommand("info", "what a file holds, in a few lines");
+  info_cmd->add_option("file", info_file, "mnemo HDF5 file")->required();
+
+  std::string validate_file;
+  auto* validate_cmd = app.add_subcommand("validate", "check a config without running it");
+  validate_cmd->add_option("config", validate_file, "config file (TOML)")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    error_line(std::string(e.what()) + " (see mnemo --help)");
+    return 2;
+  }
+
+  try {
+    if (*run_cmd) {
+      mnemo::cli::install_signal_handlers();
+      return mnemo::cli::run(run);
+    }
+    if (*info_cmd) return mnemo::cli::info(info_file);
+    if (*validate_cmd) return mnemo::cli::validate(validate_file);
+  } catch (const mnemo::io::InputError& e) {
+    error_line(e.what());
+    return 2;
+  } catch (const std::bad_alloc&) {
+    error_line("out of memory");
+    return 1;
+  } catch (const std::exception& e) {
+    error_line(e.what());
+    return 1;
+  }
+  return 1;
+}

@@ -1,0 +1,137 @@
+// `mnemo run`: config -> memories -> model -> cues -> simulation streamed to HDF5 -> summary.
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+
+#include "commands.hpp"
+#include "mnemo/analysis/simulate.hpp"
+#include "mnemo/io/config.hpp"
+#include "mnemo/io/datasets.hpp"
+#include "mnemo/io/input_error.hpp"
+#include "mnemo/io/run_file.hpp"
+
+namespace mnemo::cli {
+namespace {
+
+std::atomic<bool> stop_requested{false};
+extern "C" void on_signal(int) { stop_requested.store(true); }
+
+// Forwards to the HDF5 writer and draws a progress bar on a terminal.
+class ProgressSink final : public analysis::TrajectorySink {
+ public:
+  ProgressSink(io::RunWriter& writer, bool show) : writer_(writer), show_(show) {}
+  void begin(const analysis::Vector& time, Eigen::Index B, const std::vector<std::string>& layers) override {
+    total_ = time.size();
+    writer_.begin(time, B, layers);
+  }
+  void save(Eigen::Index k, double t, const analysis::Matrix& readout, const analysis::Vector& energy,
+            const std::vector<analysis::Matrix>& layers) override {
+    writer_.save(k, t, readout, energy, layers);
+    if (show_) {
+      const int width = 40;
+      const int done = static_cast<int>(width * (k + 1) / std::max<Eigen::Index>(total_, 1));
+      std::printf("\r[%s%s] t = %-8.3g", std::string(done, '#').c_str(), std::string(width - done, '.').c_str(), t);
+      std::fflush(stdout);
+      if (k + 1 == total_) std::printf("\r%*s\r", width + 20, "");
+    }
+  }
+  bool keep_going() override { return !stop_requested.load(); }
+
+ private:
+  io::RunWriter& writer_;
+  bool show_;
+  Eigen::Index total_ = 0;
+};
+
+struct Prepared {
+  io::RunConfig config;
+  io::Memories memories;
+  models::Model model;
+  models::Cues cues;
+};
+
+Prepared prepare(const std::string& path) {
+  io::RunConfig cfg = io::load_config(path);
+  io::Memories mem = io::load_memories(cfg.memories, cfg.seed, cfg.file);
+  models::Model model = [&] {
+    try {
+      return models::build_model(cfg.model, mem.patterns);
+    } catch (const models::ParamError& e) {
+      throw io::InputError(cfg.file + ": key 'model." + e.key + "': " + e.what());
+    } catch (const std::invalid_argument& e) {
+      throw io::InputError(cfg.file + ": [model]: " + e.what());
+    }
+  }();
+  models::Rng rng(cfg.seed, models::stream::queries);
+  models::Cues cues = models::make_cues(mem.patterns, cfg.queries.count, cfg.queries.corruption, cfg.queries.level, rng);
+  // Refuse runs whose steppers alone would not fit in memory (about 12 state vectors each).
+  const double bytes = double(cfg.queries.count) * double(model.network.state_size()) * 8.0 * 14.0;
+  if (bytes > 16e9)
+    throw io::InputError(cfg.file + ": key 'queries.count': " + std::to_string(cfg.queries.count) +
+                         " trajectories of this model need about " + std::to_string(bytes / 1e9) +
+                         " GB of integrator state; refusing (lower queries.count)");
+  return {std::move(cfg), std::move(mem), std::move(model), std::move(cues)};
+}
+
+}  // namespace
+
+void install_signal_handlers() {
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+}
+
+int validate(const std::string& path) {
+  Prepared p = prepare(path);
+  std::cout << path << ": valid (" << p.config.model.kind << ", " << p.memories.patterns.rows() << " memories of dimension "
+            << p.memories.patterns.cols() << ", " << p.config.queries.count << " queries, "
+            << dynamics::to_string(p.config.integrate.method) << " to t = " << p.config.integrate.t_end << ")\n";
+  return 0;
+}
+
+int run(const RunOptions& opt) {
+  Prepared p = prepare(opt.config);
+  io::RunConfig& cfg = p.config;
+  if (!opt.out.empty()) cfg.output_path = opt.out;
+  cfg.integrate.threads = opt.threads;
+
+  io::RunHeader header{cfg.text, cfg.seed, cfg.integrate, p.memories.description};
+  io::RunWriter writer(cfg.output_path, header, p.model, p.cues.cues, p.cues.targets);
+  ProgressSink sink(writer, !opt.quiet && isatty(STDOUT_FILENO));
+  const analysis::SimulationResult res =
+      analysis::simulate(p.model, p.cues.cues, p.cues.targets, cfg.integrate, &sink, &stop_requested);
+  writer.finish(res);
+  if (res.ensemble.interrupted) {
+    std::cerr << "mnemo: error: " << cfg.output_path << ": run interrupted by a signal; the file is marked incomplete\n";
+    return 1;
+  }
+  if (opt.quiet) return 0;
+
+  std::size_t converged = 0, failed = 0;
+  for (auto s : res.ensemble.status) {
+    converged += (s == dynamics::Status::converged);
+    failed += (s == dynamics::Status::failed);
+  }
+  const double drop = (res.initial_energy - res.final_energy).mean();
+  std::cout << std::setprecision(4);
+  std::cout << "mnemo run: " << cfg.model.kind << ", " << p.model.memories.rows() << " memories x "
+            << p.model.memories.cols() << ", " << res.recall.target.size() << " queries ("
+            << dynamics::to_string(cfg.integrate.method) << ", rtol " << cfg.integrate.rtol << ", t_end "
+            << cfg.integrate.t_end << ", seed " << cfg.seed << ")\n";
+  std::cout << "  recall success rate   " << 100.0 * res.recall.recall_rate << " % (final state nearest its target)\n";
+  std::cout << "  mean final overlap    " << res.recall.mean_overlap << "\n";
+  std::cout << "  mean energy drop      " << drop << "\n";
+  std::cout << "  energy audit          max increase " << res.audit.max_increase << " (tolerance " << res.audit.tolerance
+            << "), " << res.audit.violations << " violations\n";
+  std::cout << "  stopped early         " << converged << " of " << res.ensemble.status.size() << " converged"
+            << (failed ? ", " + std::to_string(failed) + " FAILED" : std::string()) << "\n";
+  std::cout << "  RHS evaluations       " << res.rhs_evaluations << "\n";
+  std::cout << "  wall time             " << res.wall_seconds << " s\n";
+  std::cout << "  written               " << cfg.output_path << "\n";
+  return failed ? 1 : 0;
+}
+
+}  // namespace mnemo::cli

@@ -1,0 +1,311 @@
+#include "mnemo/io/config.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <toml.hpp>
+
+#include "mnemo/io/input_error.hpp"
+
+namespace mnemo::io {
+namespace {
+
+using Table = toml::value;
+
+// Everything a config may say, and nothing else: unknown keys are errors (contract section 3).
+const std::map<std::string, std::set<std::string>>& allowed_keys() {
+  static const std::map<std::string, std::set<std::string>> keys = {
+      {"memories", {"source", "count", "dim", "normalize", "path", "dataset", "split", "select"}},
+      {"queries", {"from", "count", "corruption", "level"}},
+      {"integrate", {"method", "rtol", "atol", "t_end", "dt_save", "dt", "converge_tol", "max_steps"}},
+      {"output", {"path"}},
+      {"sweep", {"key", "values"}},
+  };
+  return keys;
+}
+
+class Reader {
+ public:
+  Reader(std::string file) : file_(std::move(file)) {}
+
+  [[noreturn]] void fail(const toml::value& at, const std::string& key, const std::string& why) const {
+    std::string where = file_;
+    const auto line = at.location().line();
+    if (line > 0) where += ":" + std::to_string(line);
+    throw InputError(where + ": key '" + key + "': " + why);
+  }
+  [[noreturn]] void fail(const std::string& key, const std::string& why) const {
+    throw InputError(file_ + ": key '" + key + "': " + why);
+  }
+
+  double number(const toml::value& v, const std::string& key) const {
+    double x = 0.0;
+    if (v.is_integer()) x = static_cast<double>(v.as_integer());
+    else if (v.is_floating()) x = v.as_floating();
+    else fail(v, key, "must be a number, got " + type_name(v));
+    if (!std::isfinite(x)) fail(v, key, "must be finite, got " + show(x));
+    return x;
+  }
+  long integer(const toml::value& v, const std::string& key, long min) const {
+    if (!v.is_integer()) fail(v, key, "must be a whole number, got " + type_name(v));
+    const auto x = v.as_integer();
+    if (x < min) fail(v, key, "must be >= " + std::to_string(min) + ", got " + std::to_string(x));
+    return static_cast<long>(x);
+  }
+  double positive(const toml::value& v, const std::string& key) const {
+    const double x = number(v, key);
+    if (!(x > 0.0)) fail(v, key, "must be > 0, got " + show(x));
+    return x;
+  }
+  std::string word(const toml::value& v, const std::string& key, const std::vector<std::string>& choices = {}) const {
+    if (!v.is_string()) fail(v, key, "must be a string, got " + type_name(v));
+    std::string s = v.as_string();
+    if (!choices.empty() && std::find(choices.begin(), choices.end(), s) == choices.end()) {
+      std::string list;
+      for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
+      fail(v, key, "must be one of " + list + ", got '" + s + "'");
+    }
+    return s;
+  }
+
+  static std::string type_name(const toml::value& v) {
+    std::ostringstream os;
+    os << v.type();
+    return os.str();
+  }
+  static std::string show(double x) {
+    std::ostringstream os;
+    os << x;
+    return os.str();
+  }
+
+ private:
+  std::string file_;
+};
+
+toml::value parse_toml(const std::string& text, const std::string& file) {
+  std::istringstream in(text);
+  try {
+    return toml::parse(in, file);
+  } catch (const toml::exception& e) {
+    // toml11's message spans several lines; keep the first reason and name the line.
+    std::string msg = e.what();
+    const auto tag = msg.find("[error] ");
+    if (tag != std::string::npos) msg = msg.substr(tag + 8);
+    msg = msg.substr(0, msg.find('\n'));
+    std::string where = file;
+    if (e.location().line() > 0) where += ":" + std::to_string(e.location().line());
+    throw InputError(where + ": malformed TOML: " + msg);
+  } catch (const std::exception& e) {
+    std::string msg = e.what();
+    throw InputError(file + ": malformed TOML: " + msg.substr(0, msg.find('\n')));
+  }
+}
+
+std::vector<std::string> sorted_keys(const toml::table& t) {
+  std::vector<std::string> keys;
+  for (const auto& kv : t) keys.push_back(kv.first);
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+RunConfig from_toml(const toml::value& root, const std::string& file, const std::string& text) {
+  Reader r(file);
+  RunConfig c;
+  c.file = file;
+  c.text = text;
+  if (!root.is_table()) r.fail("", "the config must be a TOML table");
+  const toml::table& top = root.as_table();
+
+  // Top level: only known sections and `seed`.
+  for (const std::string& k : sorted_keys(top)) {
+    const toml::value& v = top.at(k);
+    if (k == "seed") continue;
+    if (k == "model" || allowed_keys().count(k)) {
+      if (!v.is_table()) r.fail(v, k, "must be a table ([" + k + "])");
+      continue;
+    }
+    if (k == "noise") r.fail(v, k, "[noise] (stochastic dynamics) is not supported by this build yet");
+    r.fail(v, k, "unknown key (known: seed, [model], [memories], [queries], [integrate], [output], [sweep])");
+  }
+  for (const auto& [section, keys] : allowed_keys()) {
+    if (!top.count(section)) continue;
+    for (const std::string& k : sorted_keys(top.at(section).as_table()))
+      if (!keys.count(k)) r.fail(top.at(section).as_table().at(k), section + "." + k, "unknown key");
+  }
+  auto get = [&](const std::string& section, const std::string& key) -> const toml::value* {
+    if (!top.count(section)) return nullptr;
+    const toml::table& t = top.at(section).as_table();
+    auto it = t.find(key);
+    return it == t.end() ? nullptr : &it->second;
+  };
+
+  if (top.count("seed")) c.seed = static_cast<std::uint64_t>(r.integer(top.at("seed"), "seed", 0));
+
+  // [model]: kind plus the catalogue's parameters of that kind.
+  if (!top.count("model")) r.fail("model", "missing section [model]");
+  {
+    const toml::table& m = top.at("model").as_table();
+    if (!m.count("kind")) r.fail(top.at("model"), "model.kind", "missing (known: " + models::known_kinds() + ")");
+    c.model.kind = r.word(m.at("kind"), "model.kind");
+    const models::KindInfo* info = models::find_kind(c.model.kind);
+    if (!info) r.fail(m.at("kind"), "model.kind", "unknown model kind '" + c.model.kind + "' (known: " + models::known_kinds() + ")");
+    for (const std::string& k : sorted_keys(m)) {
+      if (k == "kind") continue;
+      const toml::value& v = m.at(k);
+      const std::string key = "model." + k;
+      auto spec = std::find_if(info->params.begin(), info->params.end(), [&](const auto& p) { return p.name == k; });
+      if (spec == info->params.end()) {
+        std::string known;
+        for (const auto& p : info->params) known += (known.empty() ? "" : ", ") + p.name;
+        r.fail(v, key, "unknown parameter of kind '" + c.model.kind + "' (known: " + known + ")");
+      }
+      if (spec->type == models::ParamSpec::Type::choice) c.model.words[k] = r.word(v, key);
+      else c.model.numbers[k] = r.number(v, key);
+    }
+    try {
+      c.model = models::complete_spec(c.model);
+    } catch (const models::ParamError& e) {
+      const std::string key = "model." + e.key;
+      if (m.count(e.key)) r.fail(m.at(e.key), key, e.what());
+      r.fail(key, e.what());
+    }
+  }
+
+  // [memories]
+  if (!top.count("memories")) r.fail("memories", "missing section [memories]");
+  {
+    MemoriesConfig& mc = c.memories;
+    if (auto* v = get("memories", "source"))
+      mc.source = r.word(*v, "memories.source", {"random_binary", "random_gaussian", "fashion_mnist", "digits", "hdf5"});
+    const bool image = mc.source == "fashion_mnist" || mc.source == "digits";
+    mc.normalize = image ? models::Normalize::unit : models::Normalize::none;
+    if (auto* v = get("memories", "count")) mc.count = r.integer(*v, "memories.count", 1);
+    else r.fail("memories.count", "missing");
+    if (auto* v = get("memories", "dim")) mc.dim = r.integer(*v, "memories.dim", 1);
+    else if (mc.source == "random_binary" || mc.source == "random_gaussian") r.fail("memories.dim", "missing (random sources need a dimension)");
+    if (auto* v = get("memories", "normalize")) {
+      const std::string n = r.word(*v, "memories.normalize", {"unit", "none", "sign"});
+      mc.normalize = n == "unit" ? models::Normalize::unit : n == "sign" ? models::Normalize::sign : models::Normalize::none;
+    }
+    if (auto* v = get("memories", "path")) mc.path = r.word(*v, "memories.path");
+    if (auto* v = get("memories", "dataset")) mc.dataset = r.word(*v, "memories.dataset");
+    if (auto* v = get("memories", "split")) mc.split = r.word(*v, "memories.split", {"train", "test"});
+    if (auto* v = get("memories", "select")) mc.select = r.word(*v, "memories.select", {"random", "first"});
+    if (mc.source == "hdf5" && mc.path.empty()) r.fail("memories.path", "missing (source = \"hdf5\" needs a file)");
+  }
+
+  // [queries]
+  {
+    QueriesConfig& q = c.queries;
+    if (auto* v = get("queries", "from")) q.from = r.word(*v, "queries.from", {"memories"});
+    if (auto* v = get("queries", "count")) q.count = r.integer(*v, "queries.count", 1);
+    if (auto* v = get("queries", "corruption")) {
+      const std::string k = r.word(*v, "queries.corruption", {"flip", "mask", "gaussian"});
+      q.corruption = k == "flip" ? models::Corruption::flip : k == "mask" ? models::Corruption::mask : models::Corruption::gaussian;
+    }
+    if (auto* v = get("queries", "level")) {
+      q.level = r.number(*v, "queries.level");
+      if (q.level < 0.0) r.fail(*v, "queries.level", "must be >= 0, got " + Reader::show(q.level));
+      if (q.corruption != models::Corruption::gaussian && q.level > 1.0)
+        r.fail(*v, "queries.level", "is a fraction of entries for flip/mask and must be <= 1, got " + Reader::show(q.level));
+    }
+  }
+
+  // [integrate]
+  {
+    dynamics::IntegrateOptions& o = c.integrate;
+    o.converge_tol = 1e-6;
+    if (auto* v = get("integrate", "method")) {
+      const std::string m = r.word(*v, "integrate.method", dynamics::method_names());
+      o.method = *dynamics::parse_method(m);
+    }
+    if (auto* v = get("integrate", "rtol")) o.rtol = r.positive(*v, "integrate.rtol");
+    if (auto* v = get("integrate", "atol")) o.atol = r.positive(*v, "integrate.atol");
+    if (auto* v = get("integrate", "t_end")) o.t_end = r.positive(*v, "integrate.t_end");
+    if (auto* v = get("integrate", "dt_save")) o.dt_save = r.positive(*v, "integrate.dt_save");
+    if (auto* v = get("integrate", "dt")) o.dt = r.positive(*v, "integrate.dt");
+    if (auto* v = get("integrate", "converge_tol")) {
+      o.converge_tol = r.number(*v, "integrate.converge_tol");
+      if (o.converge_tol < 0.0) r.fail(*v, "integrate.converge_tol", "must be >= 0 (0: never stop early), got " + Reader::show(o.converge_tol));
+    }
+    if (auto* v = get("integrate", "max_steps")) o.max_steps = r.integer(*v, "integrate.max_steps", 1);
+    const double saves = o.t_end / o.dt_save;
+    if (saves > 1e6) r.fail("integrate.dt_save", "gives " + Reader::show(saves) + " saved times; at most 1e6 are allowed");
+  }
+
+  // [output]
+  if (auto* v = get("output", "path")) {
+    c.output_path = r.word(*v, "output.path");
+    if (c.output_path.empty()) r.fail(*v, "output.path", "must not be empty");
+  }
+
+  // [sweep]
+  if (top.count("sweep")) {
+    SweepConfig s;
+    if (auto* v = get("sweep", "key")) s.key = r.word(*v, "sweep.key");
+    else r.fail("sweep.key", "missing");
+    if (auto* v = get("sweep", "values")) {
+      if (!v->is_array() || v->as_array().empty()) r.fail(*v, "sweep.values", "must be a non-empty array of numbers");
+      for (const toml::value& x : v->as_array()) s.values.push_back(r.number(x, "sweep.values"));
+    } else {
+      r.fail("sweep.values", "missing");
+    }
+    c.sweep = s;
+  }
+  return c;
+}
+
+}  // namespace
+
+RunConfig parse_config(const std::string& text, const std::string& file) {
+  return from_toml(parse_toml(text, file), file, text);
+}
+
+RunConfig load_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot open the config file");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return parse_config(ss.str(), path);
+}
+
+RunConfig with_value(const RunConfig& config, const std::string& key, double value) {
+  toml::value root = parse_toml(config.text, config.file);
+  const auto dot = key.find('.');
+  toml::value* slot = nullptr;
+  if (dot == std::string::npos) {
+    if (key != "seed") throw InputError(config.file + ": key 'sweep.key': '" + key + "' is not a numeric key of the config");
+    slot = &root.as_table()[key];
+  } else {
+    const std::string section = key.substr(0, dot), name = key.substr(dot + 1);
+    if (!root.contains(section) || !root.at(section).is_table())
+      throw InputError(config.file + ": key 'sweep.key': no section [" + section + "] for '" + key + "'");
+    toml::table& t = root.as_table()[section].as_table();
+    slot = &t[name];
+    if (t.at(name).is_uninitialized()) {
+      // A key left at its default may be swept too, if it is a known numeric key.
+      const bool model_param = section == "model";
+      const auto& allowed = allowed_keys();
+      const bool known = model_param || (allowed.count(section) && allowed.at(section).count(name));
+      if (!known) throw InputError(config.file + ": key 'sweep.key': '" + key + "' is not a key of the config");
+    } else if (!t.at(name).is_integer() && !t.at(name).is_floating()) {
+      throw InputError(config.file + ": key 'sweep.key': '" + key + "' is not numeric");
+    }
+  }
+  const bool whole = value == std::floor(value) && std::abs(value) < 9e15;
+  const bool integer_key = key == "seed" || key == "memories.count" || key == "memories.dim" ||
+                           key == "queries.count" || key == "integrate.max_steps";
+  if (slot->is_integer() || (integer_key && whole)) *slot = static_cast<toml::integer>(value);
+  else *slot = value;
+  std::ostringstream out;
+  out << root;
+  RunConfig c = from_toml(root, config.file, out.str());
+  c.sweep = config.sweep;
+  return c;
+}
+
+}  // namespace mnemo::io

@@ -1,0 +1,308 @@
+#include "mnemo/io/run_file.hpp"
+
+#include <algorithm>
+#include <ctime>
+#include <sstream>
+
+#include "mnemo/io/input_error.hpp"
+#include "mnemo/io/schema.hpp"
+#include "mnemo/version.hpp"
+
+namespace mnemo::io {
+namespace {
+
+using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+hsize_t H(Eigen::Index n) { return static_cast<hsize_t>(n); }
+
+void write_matrix(const h5::Handle& loc, const std::string& name, const Eigen::MatrixXd& m) {
+  const RowMatrix r = m;
+  h5::write(loc, name, {H(m.rows()), H(m.cols())}, r.data());
+}
+void write_vector(const h5::Handle& loc, const std::string& name, const Eigen::VectorXd& v) {
+  h5::write(loc, name, {H(v.size())}, v.data());
+}
+void write_ints(const h5::Handle& loc, const std::string& name, const std::vector<std::int64_t>& v) {
+  h5::write(loc, name, {static_cast<hsize_t>(v.size())}, v.data());
+}
+void describe(const h5::Handle& loc, const std::string& name, const std::string& text,
+              const std::vector<std::string>& axes, const char* units = nullptr) {
+  h5::Handle ds = h5::open_dataset(loc, name);
+  h5::set_attr(ds, "description", text);
+  if (units) h5::set_attr(ds, "units", std::string(units));
+  if (!axes.empty()) h5::label_axes(ds, axes);
+}
+
+std::string layer_summary(const models::Network& net) {
+  std::ostringstream os;
+  for (std::size_t i = 0; i < net.layers().size(); ++i) {
+    const auto& L = net.layers()[i];
+    os << (i ? "; " : "") << L.name << ": " << models::name(L.lagrangian) << ", size " << L.size << ", tau " << L.tau
+       << (L.tau == 0.0 ? " (integrated out)" : "");
+  }
+  for (const auto& S : net.synapses())
+    os << "; synapse " << net.layers()[S.from].name << " -> " << net.layers()[S.to].name << " (" << S.weights.rows()
+       << "x" << S.weights.cols() << ")";
+  return os.str();
+}
+
+}  // namespace
+
+RunWriter::RunWriter(const std::string& path, const RunHeader& header, const models::Model& model,
+                     const analysis::Matrix& cues, const Eigen::VectorXi& targets)
+    : path_(path), network_(&model.network), N_(model.network.readout_size()) {
+  try {
+    file_ = h5::create_file(path);
+  } catch (const std::exception& e) {
+    throw InputError(path + ": " + e.what());
+  }
+  // Incomplete until finish() says otherwise: a crash or kill leaves complete = 0 (or no file
+  // HDF5 can open), never a file that reads as complete.
+  h5::set_attr(file_, "complete", std::int64_t{0});
+  h5::set_attr(file_, "schema_version", std::string(schema_version));
+  h5::set_attr(file_, "mnemo_version", std::string(mnemo::version));
+  h5::set_attr(file_, "created", utc_now());
+  h5::set_attr(file_, "config", header.config_text);
+  h5::set_attr(file_, "seed", static_cast<std::int64_t>(header.seed));
+
+  h5::Handle m = h5::create_group(file_, "model");
+  h5::set_attr(m, "kind", model.spec.kind);
+  for (const auto& [k, v] : model.spec.numbers) h5::set_attr(m, k, v);
+  for (const auto& [k, v] : model.spec.words) h5::set_attr(m, k, v);
+  h5::set_attr(m, "layers", layer_summary(model.network));
+  if (const auto* info = models::find_kind(model.spec.kind)) h5::set_attr(m, "reference", info->reference);
+  h5::set_attr(m, "memories_source", header.memories_source);
+  write_matrix(m, "memories", model.memories);
+  describe(m, "memories", "stored patterns, one per row", {"memory", "neuron"});
+
+  h5::Handle r = h5::create_group(file_, "recall");
+  write_matrix(r, "cue", cues);
+  describe(r, "cue", "corrupted query each trajectory starts from (before the model's initial-state map)",
+           {"trajectory", "neuron"});
+  std::vector<std::int64_t> t(targets.data(), targets.data() + targets.size());
+  write_ints(r, "target", t);
+  describe(r, "target", "index of the memory each query was made from", {"trajectory"});
+
+  trajectories_ = h5::create_group(file_, "trajectories");
+  const auto& o = header.integrate;
+  h5::set_attr(trajectories_, "solver", dynamics::to_string(o.method));
+  h5::set_attr(trajectories_, "solver_library", std::string("Boost.Odeint"));
+  h5::set_attr(trajectories_, "adaptive", static_cast<std::int64_t>(dynamics::is_adaptive(o.method)));
+  h5::set_attr(trajectories_, "rtol", o.rtol);
+  h5::set_attr(trajectories_, "atol", o.atol);
+  h5::set_attr(trajectories_, "dt", o.dt);
+  h5::set_attr(trajectories_, "t_end", o.t_end);
+  h5::set_attr(trajectories_, "dt_save", o.dt_save);
+  h5::set_attr(trajectories_, "converge_tol", o.converge_tol);
+  h5::set_attr(trajectories_, "converge_norm", std::string("max |dx/dt| over the integrated state, at save times"));
+  h5::flush(file_);
+}
+
+void RunWriter::begin(const analysis::Vector& time, Eigen::Index trajectories, const std::vector<std::string>& layer_names) {
+  std::vector<Eigen::Index> layer_sizes;
+  for (const std::string& name : layer_names)
+    for (const auto& L : network_->layers())
+      if (L.name == name) layer_sizes.push_back(L.size);
+  B_ = trajectories;
+  T_ = time.size();
+  write_vector(trajectories_, "time", time);
+  describe(trajectories_, "time", "save grid", {}, "model time (units of tau)");
+  h5::Handle tscale = h5::open_dataset(trajectories_, "time");
+  h5::make_scale(tscale, "time");
+
+  auto chunked = [&](const h5::Handle& loc, const std::string& name, Eigen::Index n) {
+    // Chunks span a few saved times and as many trajectories as fit in ~512 KiB, so both
+    // "one trajectory over time" and "all trajectories at one time" read few chunks.
+    const hsize_t width = H(std::max<Eigen::Index>(n, 1));
+    const hsize_t ct = std::min<hsize_t>(H(T_), 8);
+    const hsize_t cb = std::max<hsize_t>(1, std::min<hsize_t>(H(B_), (hsize_t{1} << 16) / (ct * width)));
+    std::vector<hsize_t> dims{H(B_), H(T_)}, chunk{cb, ct};
+    if (n > 0) {
+      dims.push_back(H(n));
+      chunk.push_back(H(n));
+    }
+    // The cache holds one row of chunks across all trajectories, so each chunk is compressed
+    // and written once, when its last time slice arrives.
+    const std::size_t chunk_bytes = cb * ct * width * 8;
+    const std::size_t cache = std::min<std::size_t>((H(B_) / cb + 1) * chunk_bytes + (1u << 20), std::size_t{512} << 20);
+    h5::Handle ds = h5::create_chunked(loc, name, dims, chunk, H5T_NATIVE_DOUBLE, cache);
+    h5::attach_scale(ds, tscale, 1);
+    return ds;
+  };
+  state_ = chunked(trajectories_, "state", N_);
+  h5::set_attr(state_, "description", std::string("compared state g(x) of the feature layer; a trajectory stopped early holds its last state"));
+  h5::label_axes(state_, {"trajectory", "time", "neuron"});
+  energy_ = chunked(trajectories_, "energy", 0);
+  h5::set_attr(energy_, "description", std::string("energy of the model at each saved state"));
+  h5::label_axes(energy_, {"trajectory", "time"});
+  h5::Handle lg = h5::create_group(trajectories_, "layers");
+  layers_.clear();
+  for (std::size_t l = 0; l < layer_names.size(); ++l) {
+    layers_.push_back(chunked(lg, layer_names[l], layer_sizes.at(l)));
+    h5::set_attr(layers_.back(), "description", std::string("internal state x of layer '") + layer_names[l] + "' (not its activation)");
+    h5::label_axes(layers_.back(), {"trajectory", "time", "neuron"});
+  }
+}
+
+void RunWriter::save(Eigen::Index k, double, const analysis::Matrix& readout, const analysis::Vector& energy,
+                     const std::vector<analysis::Matrix>& layers) {
+  const RowMatrix r = readout;
+  h5::write_block(state_, {0, H(k), 0}, {H(B_), 1, H(N_)}, r.data());
+  h5::write_block(energy_, {0, H(k)}, {H(B_), 1}, energy.data());
+  for (std::size_t l = 0; l < layers.size() && l < layers_.size(); ++l) {
+    const RowMatrix m = layers[l];
+    h5::write_block(layers_[l], {0, H(k), 0}, {H(B_), 1, H(m.cols())}, m.data());
+  }
+}
+
+void RunWriter::finish(const analysis::SimulationResult& res) {
+  const auto& e = res.ensemble;
+  write_matrix(trajectories_, "initial", res.initial_readout);
+  describe(trajectories_, "initial", "compared state at t = 0", {"trajectory", "neuron"});
+  write_matrix(trajectories_, "final", res.final_readout);
+  describe(trajectories_, "final", "compared state when the trajectory stopped", {"trajectory", "neuron"});
+  write_vector(trajectories_, "t_stop", e.t_stop);
+  describe(trajectories_, "t_stop", "time each trajectory stopped (t_end, or earlier once converged)", {"trajectory"},
+           "model time (units of tau)");
+  std::vector<std::int64_t> status, evals, steps;
+  for (std::size_t b = 0; b < e.status.size(); ++b) {
+    status.push_back(static_cast<std::int64_t>(e.status[b]));
+    evals.push_back(e.rhs_evaluations[b]);
+    steps.push_back(e.steps[b]);
+  }
+  write_ints(trajectories_, "status", status);
+  describe(trajectories_, "status", "1 reached t_end, 2 converged, 3 failed, 4 interrupted", {"trajectory"});
+  write_ints(trajectories_, "rhs_evaluations", evals);
+  describe(trajectories_, "rhs_evaluations", "right-hand-side evaluations, convergence checks included", {"trajectory"});
+  write_ints(trajectories_, "steps", steps);
+  describe(trajectories_, "steps", "accepted integration steps", {"trajectory"});
+  h5::set_attr(trajectories_, "energy_max_increase", res.audit.max_increase);
+  h5::set_attr(trajectories_, "energy_tolerance", res.audit.tolerance);
+  h5::set_attr(trajectories_, "energy_violations", static_cast<std::int64_t>(res.audit.violations));
+  h5::set_attr(trajectories_, "wall_seconds", res.wall_seconds);
+
+  h5::Handle r = h5::open_group(file_, "recall");
+  std::vector<std::int64_t> nearest(res.recall.nearest.data(), res.recall.nearest.data() + res.recall.nearest.size());
+  write_ints(r, "nearest", nearest);
+  describe(r, "nearest", "memory of largest cosine overlap with the final state", {"trajectory"});
+  write_vector(r, "overlap", res.recall.overlap);
+  describe(r, "overlap", "cosine overlap of the final state with its target, in [-1, 1]", {"trajectory"});
+  h5::set_attr(r, "recall_rate", res.recall.recall_rate);
+  h5::set_attr(r, "mean_overlap", res.recall.mean_overlap);
+
+  h5::flush(file_);
+  if (!e.interrupted) {
+    h5::set_attr(file_, "complete", std::int64_t{1});
+    h5::flush(file_);
+  }
+  layers_.clear();
+  state_ = h5::Handle();
+  energy_ = h5::Handle();
+  trajectories_ = h5::Handle();
+  file_ = h5::Handle();
+}
+
+// ---- reading -------------------------------------------------------------------------------------
+namespace {
+struct Visit {
+  std::vector<std::pair<std::string, h5::Handle>>* out;
+};
+herr_t visit(hid_t obj, const char* name, const H5O_info_t* info, void* data) {
+  auto* v = static_cast<Visit*>(data);
+  if (info->type == H5O_TYPE_DATASET) {
+    hid_t ds = H5Dopen2(obj, name, H5P_DEFAULT);
+    if (ds >= 0) v->out->emplace_back(std::string("/") + name, h5::Handle(ds));
+  }
+  return 0;
+}
+}  // namespace
+
+FileInfo inspect_file(const std::string& path, bool require_complete) {
+  auto bad = [&](const std::string& why) { return InputError(path + ": " + why); };
+  h5::Handle f;
+  try {
+    f = h5::open_file(path);
+  } catch (const std::exception& e) {
+    throw bad(e.what());
+  }
+  FileInfo info;
+  try {
+    for (const char* a : {"schema_version", "mnemo_version", "created", "config", "seed", "complete"})
+      if (!h5::has_attr(f, a)) throw bad(std::string("not a mnemo file: root attribute '") + a + "' is missing");
+    info.schema_version = h5::attr_string(f, "schema_version");
+    info.mnemo_version = h5::attr_string(f, "mnemo_version");
+    info.created = h5::attr_string(f, "created");
+    info.seed = h5::attr_int(f, "seed");
+    info.complete = h5::attr_int(f, "complete") == 1;
+    const int major = std::atoi(info.schema_version.c_str());
+    if (major != schema_major)
+      throw bad("schema_version " + info.schema_version + " is not readable by this mnemo (reads " + std::to_string(schema_major) + ".x)");
+    if (require_complete && !info.complete)
+      throw bad("incomplete file (root attribute 'complete' is not 1): the run that wrote it did not finish");
+    if (h5::exists(f, "model")) {
+      h5::Handle m = h5::open_group(f, "model");
+      if (h5::has_attr(m, "kind")) info.kind = h5::attr_string(m, "kind");
+    }
+    std::vector<std::pair<std::string, h5::Handle>> sets;
+    Visit v{&sets};
+    if (H5Ovisit(f.id(), H5_INDEX_NAME, H5_ITER_INC, visit, &v) < 0) throw bad("cannot walk the file (damaged?)");
+    for (auto& [name, ds] : sets) {
+      std::ostringstream os;
+      const auto dims = h5::shape(ds);
+      os << name << "  ";
+      for (std::size_t i = 0; i < dims.size(); ++i) os << (i ? "x" : "") << dims[i];
+      if (dims.empty()) os << "scalar";
+      os << "  " << (h5::is_float(ds) ? "float64" : h5::is_integer(ds) ? "int64" : "other");
+      info.lines.push_back(os.str());
+    }
+    // Consistency of the contract's trajectory datasets.
+    if (h5::exists(f, "trajectories/state")) {
+      const auto st = h5::shape(h5::open_dataset(f, "trajectories/state"));
+      if (st.size() != 3) throw bad("dataset '/trajectories/state' must be B x T x N");
+      auto expect = [&](const std::string& name, std::vector<hsize_t> want) {
+        if (!h5::exists(f, name)) throw bad("missing dataset '/" + name + "'");
+        if (h5::shape(h5::open_dataset(f, name)) != want) throw bad("dataset '/" + name + "' has the wrong shape");
+      };
+      expect("trajectories/time", {st[1]});
+      expect("trajectories/energy", {st[0], st[1]});
+      if (info.complete) {
+        expect("trajectories/initial", {st[0], st[2]});
+        expect("trajectories/final", {st[0], st[2]});
+        expect("trajectories/t_stop", {st[0]});
+        expect("recall/target", {st[0]});
+        expect("recall/nearest", {st[0]});
+        expect("recall/overlap", {st[0]});
+      }
+      if (h5::exists(f, "recall")) {
+        h5::Handle r = h5::open_group(f, "recall");
+        if (h5::has_attr(r, "recall_rate"))
+          info.attributes.push_back("recall_rate = " + std::to_string(h5::attr_double(r, "recall_rate")));
+        if (h5::has_attr(r, "mean_overlap"))
+          info.attributes.push_back("mean_overlap = " + std::to_string(h5::attr_double(r, "mean_overlap")));
+      }
+      h5::Handle t = h5::open_group(f, "trajectories");
+      if (h5::has_attr(t, "solver")) {
+        std::ostringstream os;
+        os << "solver = " << h5::attr_string(t, "solver") << " (rtol " << h5::attr_double(t, "rtol") << ", atol "
+           << h5::attr_double(t, "atol") << ")";
+        info.attributes.push_back(os.str());
+      }
+    }
+  } catch (const InputError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw bad(e.what());
+  }
+  return info;
+}
+
+}  // namespace mnemo::io

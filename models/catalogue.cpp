@@ -1,0 +1,108 @@
+#include "mnemo/models/catalogue.hpp"
+
+#include <cmath>
+#include <sstream>
+
+#include "mnemo/models/classical_hopfield.hpp"
+#include "mnemo/models/modern_hopfield.hpp"
+
+namespace mnemo::models {
+
+const std::vector<KindInfo>& catalogue() {
+  static const std::vector<KindInfo> kinds = {
+      classical_hopfield_kind(),
+      modern_hopfield_kind(),
+  };
+  return kinds;
+}
+
+const KindInfo* find_kind(const std::string& kind) {
+  for (const KindInfo& k : catalogue())
+    if (k.kind == kind) return &k;
+  return nullptr;
+}
+
+std::string known_kinds() {
+  std::string s;
+  for (const KindInfo& k : catalogue()) s += (s.empty() ? "" : ", ") + k.kind;
+  return s;
+}
+
+namespace {
+std::string show(double v) {
+  std::ostringstream os;
+  os << v;
+  return os.str();
+}
+}  // namespace
+
+ModelSpec complete_spec(const ModelSpec& spec) {
+  const KindInfo* info = find_kind(spec.kind);
+  if (!info) throw ParamError("kind", "unknown model kind '" + spec.kind + "' (known: " + known_kinds() + ")");
+  ModelSpec out;
+  out.kind = spec.kind;
+  for (const auto& [name, v] : spec.numbers) {
+    bool known = false;
+    for (const ParamSpec& p : info->params) known |= (p.name == name && p.type != ParamSpec::Type::choice);
+    if (!known) throw ParamError(name, "not a numeric parameter of kind '" + spec.kind + "'");
+  }
+  for (const auto& [name, v] : spec.words) {
+    bool known = false;
+    for (const ParamSpec& p : info->params) known |= (p.name == name && p.type == ParamSpec::Type::choice);
+    if (!known) throw ParamError(name, "not a word parameter of kind '" + spec.kind + "'");
+  }
+  for (const ParamSpec& p : info->params) {
+    if (p.type == ParamSpec::Type::choice) {
+      auto it = spec.words.find(p.name);
+      const std::string w = it == spec.words.end() ? p.choices.front() : it->second;
+      bool ok = false;
+      std::string list;
+      for (const std::string& c : p.choices) {
+        ok |= (c == w);
+        list += (list.empty() ? "" : ", ") + c;
+      }
+      if (!ok) throw ParamError(p.name, "must be one of " + list + ", got '" + w + "'");
+      out.words[p.name] = w;
+      continue;
+    }
+    auto it = spec.numbers.find(p.name);
+    const double v = it == spec.numbers.end() ? p.default_number : it->second;
+    if (!std::isfinite(v)) throw ParamError(p.name, "must be finite, got " + show(v));
+    if (p.type == ParamSpec::Type::integer && v != std::floor(v))
+      throw ParamError(p.name, "must be a whole number, got " + show(v));
+    if (p.min_exclusive ? !(v > p.min) : !(v >= p.min))
+      throw ParamError(p.name, std::string("must be ") + (p.min_exclusive ? "> " : ">= ") + show(p.min) +
+                                   ", got " + show(v));
+    if (!(v <= p.max)) throw ParamError(p.name, "must be <= " + show(p.max) + ", got " + show(v));
+    out.numbers[p.name] = v;
+  }
+  return out;
+}
+
+Model build_model(const ModelSpec& spec, const Matrix& memories) {
+  const ModelSpec full = complete_spec(spec);
+  if (memories.rows() < 1 || memories.cols() < 1)
+    throw std::invalid_argument("a model needs at least one memory of dimension >= 1");
+  if (!memories.allFinite()) throw std::invalid_argument("memories contain NaN or Inf");
+  return find_kind(full.kind)->build(full, memories);
+}
+
+Vector initial_state(const Network& net, VectorCRef cue) {
+  const int f = net.feature_layer();
+  if (cue.size() != net.layers()[f].size)
+    throw std::invalid_argument("cue has " + std::to_string(cue.size()) + " entries, the feature layer " +
+                                std::to_string(net.layers()[f].size));
+  Vector s = Vector::Zero(net.state_size());
+  s.segment(net.offset(f), cue.size()) = cue;
+  auto ws = net.workspace();
+  net.evaluate(s, ws);
+  for (int i = 0; i < static_cast<int>(net.layers().size()); ++i) {
+    if (i == f || !net.is_integrated(i)) continue;
+    Vector x = ws.input[i];
+    if (net.layers()[i].bias.size()) x += net.layers()[i].bias;
+    s.segment(net.offset(i), x.size()) = x;
+  }
+  return s;
+}
+
+}  // namespace mnemo::models
