@@ -4,8 +4,10 @@
 
 namespace mnemo::models {
 
-Network::Network(std::vector<Layer> layers, std::vector<Synapse> synapses, int feature_layer)
-    : layers_(std::move(layers)), synapses_(std::move(synapses)), feature_layer_(feature_layer) {
+Network::Network(std::vector<Layer> layers, std::vector<Synapse> synapses, int feature_layer,
+                 std::vector<std::shared_ptr<const Coupling>> couplings)
+    : layers_(std::move(layers)), synapses_(std::move(synapses)), couplings_(std::move(couplings)),
+      feature_layer_(feature_layer) {
   const int n = static_cast<int>(layers_.size());
   if (n == 0) throw std::invalid_argument("a network needs at least one layer");
   if (feature_layer_ < 0 || feature_layer_ >= n)
@@ -48,15 +50,18 @@ Network::Network(std::vector<Layer> layers, std::vector<Synapse> synapses, int f
                                     "): a self-synapse must be symmetric to have an energy");
     }
   }
+  for (const auto& c : couplings_) {
+    if (!c) throw std::invalid_argument("null coupling");
+    for (int l : c->layers())
+      if (l < 0 || l >= n || !is_integrated(l))
+        throw std::invalid_argument("coupling '" + c->describe() + "' must read integrated layers only");
+  }
 }
 
 Network::Workspace Network::workspace() const {
   Workspace ws;
   for (const Layer& L : layers_) {
-    ws.x.emplace_back(Vector::Zero(L.size));
-    ws.g.emplace_back(Vector::Zero(L.size));
-    ws.input.emplace_back(Vector::Zero(L.size));
-    ws.tmp.emplace_back(Vector::Zero(L.size));
+    for (auto* v : {&ws.x, &ws.g, &ws.input, &ws.tmp, &ws.dx, &ws.dg, &ws.dinput}) v->emplace_back(Vector::Zero(L.size));
   }
   return ws;
 }
@@ -89,6 +94,7 @@ void Network::evaluate(VectorCRef s, Workspace& ws) const {
   }
   for (int i = 0; i < n; ++i)
     if (is_integrated(i)) synaptic_input(i, ws);
+  for (const auto& c : couplings_) c->add_input(ws.g, ws.input);
 }
 
 void Network::rhs(VectorCRef s, VectorRef dsdt, Workspace& ws) const {
@@ -115,6 +121,7 @@ double Network::energy(VectorCRef s, Workspace& ws) const {
     const double coupling = ws.g[S.to].dot(S.weights * ws.g[S.from]);
     E -= (S.from == S.to) ? 0.5 * coupling : coupling;
   }
+  for (const auto& c : couplings_) E += c->energy(ws.g);
   return E;
 }
 
@@ -141,6 +148,38 @@ double Network::energy_rate(VectorCRef s, Workspace& ws) const {
     rate -= L.tau * xdot.dot(ws.tmp[i]);
   }
   return rate;
+}
+
+void Network::jacobian_vector(VectorCRef s, VectorCRef v, VectorRef out, Workspace& ws) const {
+  evaluate(s, ws);
+  const int n = static_cast<int>(layers_.size());
+  // Linearise the same evaluation order: integrated layers, then instantaneous ones, then inputs.
+  for (int i = 0; i < n; ++i) {
+    if (!is_integrated(i)) continue;
+    ws.dx[i] = v.segment(offsets_[i], layers_[i].size);
+    hessian_vector(layers_[i].lagrangian, ws.x[i], ws.dx[i], ws.dg[i]);
+  }
+  auto dinput = [&](int layer) {
+    Vector& d = ws.dinput[layer];
+    d.setZero();
+    for (const Synapse& S : synapses_) {
+      if (S.to == layer) d.noalias() += S.weights * ws.dg[S.from];
+      if (S.from == layer && S.from != S.to) d.noalias() += S.weights.transpose() * ws.dg[S.to];
+    }
+  };
+  for (int i = 0; i < n; ++i) {
+    if (is_integrated(i)) continue;
+    dinput(i);
+    ws.dx[i] = ws.dinput[i];
+    hessian_vector(layers_[i].lagrangian, ws.x[i], ws.dx[i], ws.dg[i]);
+  }
+  for (int i = 0; i < n; ++i)
+    if (is_integrated(i)) dinput(i);
+  for (const auto& c : couplings_) c->add_input_derivative(ws.g, ws.dg, ws.dinput);
+  for (int i = 0; i < n; ++i) {
+    if (!is_integrated(i)) continue;
+    out.segment(offsets_[i], layers_[i].size) = (ws.dinput[i] - ws.dx[i]) / layers_[i].tau;
+  }
 }
 
 void Network::readout(VectorCRef s, VectorRef out, Workspace& ws) const {

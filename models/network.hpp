@@ -4,6 +4,7 @@
 // dense synapses. Everything else follows from that definition:
 //
 //   E = sum_layers [ x_i^T g_i - L_i(x_i) - b_i^T g_i ]  -  sum_synapses g_to^T W g_from
+//       + sum_couplings E_c(g)
 //       (a self-synapse, from == to, counts 1/2 g^T W g with W symmetric)
 //   tau_i dx_i/dt = -dE/dg_i = I_i(g) + b_i - x_i,   I_i = the synaptic input to layer i
 //   dE/dx_i = H_i (x_i - I_i - b_i),   so   dE/dt = -sum_i tau_i xdot_i^T H_i xdot_i <= 0
@@ -13,6 +14,7 @@
 // (x_h = I_h + b_h), and the energy evaluated there is the reduced energy with that layer
 // integrated out (e.g. a softmax hidden layer gives -beta^-1 lse(beta X v), KH2021 eq. 16).
 // Instantaneous layers may only be joined to integrated layers.
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -34,17 +36,35 @@ struct Synapse {
   Matrix weights;  // size(to) x size(from)
 };
 
+// Any other energy term on the activations of integrated layers, E_c(g): random-feature
+// memories (DrDAM), predictive-coding errors, ... Its input to layer i is -dE_c/dg_i.
+// Implementations must be thread-safe (const, no shared scratch).
+class Coupling {
+ public:
+  virtual ~Coupling() = default;
+  virtual std::vector<int> layers() const = 0;  // layer indices whose activations it reads
+  virtual double energy(const std::vector<Vector>& g) const = 0;
+  // inputs[i] += -dE_c/dg_i for every layer it reads.
+  virtual void add_input(const std::vector<Vector>& g, std::vector<Vector>& inputs) const = 0;
+  // dinputs[i] += (d/de) [-dE_c/dg_i](g + e dg) at e = 0: for Jacobian-vector products.
+  virtual void add_input_derivative(const std::vector<Vector>& g, const std::vector<Vector>& dg,
+                                    std::vector<Vector>& dinputs) const = 0;
+  virtual std::string describe() const = 0;
+};
+
 class Network {
  public:
   // Scratch buffers for one thread: no allocation inside rhs() / energy().
   struct Workspace {
-    std::vector<Vector> x, g, input, tmp;
+    std::vector<Vector> x, g, input, tmp, dx, dg, dinput;
   };
 
-  Network(std::vector<Layer> layers, std::vector<Synapse> synapses, int feature_layer = 0);
+  Network(std::vector<Layer> layers, std::vector<Synapse> synapses, int feature_layer = 0,
+          std::vector<std::shared_ptr<const Coupling>> couplings = {});
 
   const std::vector<Layer>& layers() const { return layers_; }
   const std::vector<Synapse>& synapses() const { return synapses_; }
+  const std::vector<std::shared_ptr<const Coupling>>& couplings() const { return couplings_; }
   int feature_layer() const { return feature_layer_; }
 
   // The integrated state s stacks the states of the layers with tau > 0, in layer order.
@@ -65,6 +85,8 @@ class Network {
   void energy_gradient(VectorCRef s, VectorRef grad, Workspace& ws) const;
   // Analytic dE/dt = -sum_i tau_i xdot_i^T H_i xdot_i along the flow (KH2021 eq. 6).
   double energy_rate(VectorCRef s, Workspace& ws) const;
+  // J v with J = d(ds/dt)/ds, without forming J (for Spectra and Newton-Krylov).
+  void jacobian_vector(VectorCRef s, VectorCRef v, VectorRef out, Workspace& ws) const;
   // The compared state: the activation g of the feature layer.
   void readout(VectorCRef s, VectorRef out, Workspace& ws) const;
   Eigen::Index readout_size() const { return layers_[feature_layer_].size; }
@@ -74,6 +96,7 @@ class Network {
 
   std::vector<Layer> layers_;
   std::vector<Synapse> synapses_;
+  std::vector<std::shared_ptr<const Coupling>> couplings_;
   int feature_layer_ = 0;
   std::vector<Eigen::Index> offsets_;
   Eigen::Index state_size_ = 0;
