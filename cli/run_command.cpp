@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "pipeline.hpp"
 #include "mnemo/analysis/simulate.hpp"
 #include "mnemo/io/config.hpp"
 #include "mnemo/io/datasets.hpp"
@@ -47,36 +48,6 @@ class ProgressSink final : public analysis::TrajectorySink {
   Eigen::Index total_ = 0;
 };
 
-struct Prepared {
-  io::RunConfig config;
-  io::Memories memories;
-  models::Model model;
-  models::Cues cues;
-};
-
-Prepared prepare(const std::string& path) {
-  io::RunConfig cfg = io::load_config(path);
-  io::Memories mem = io::load_memories(cfg.memories, cfg.seed, cfg.file);
-  models::Model model = [&] {
-    try {
-      return models::build_model(cfg.model, mem.patterns);
-    } catch (const models::ParamError& e) {
-      throw io::InputError(cfg.file + ": key 'model." + e.key + "': " + e.what());
-    } catch (const std::invalid_argument& e) {
-      throw io::InputError(cfg.file + ": [model]: " + e.what());
-    }
-  }();
-  models::Rng rng(cfg.seed, models::stream::queries);
-  models::Cues cues = models::make_cues(mem.patterns, cfg.queries.count, cfg.queries.corruption, cfg.queries.level, rng);
-  // Refuse runs whose steppers alone would not fit in memory (about 12 state vectors each).
-  const double bytes = double(cfg.queries.count) * double(model.network.state_size()) * 8.0 * 14.0;
-  if (bytes > 16e9)
-    throw io::InputError(cfg.file + ": key 'queries.count': " + std::to_string(cfg.queries.count) +
-                         " trajectories of this model need about " + std::to_string(bytes / 1e9) +
-                         " GB of integrator state; refusing (lower queries.count)");
-  return {std::move(cfg), std::move(mem), std::move(model), std::move(cues)};
-}
-
 }  // namespace
 
 void install_signal_handlers() {
@@ -85,7 +56,7 @@ void install_signal_handlers() {
 }
 
 int validate(const std::string& path) {
-  Prepared p = prepare(path);
+  Prepared p = prepare(io::load_config(path));
   std::cout << path << ": valid (" << p.config.model.kind << ", " << p.memories.patterns.rows() << " memories of dimension "
             << p.memories.patterns.cols() << ", " << p.config.queries.count << " queries, "
             << dynamics::to_string(p.config.integrate.method) << " to t = " << p.config.integrate.t_end << ")\n";
@@ -93,7 +64,7 @@ int validate(const std::string& path) {
 }
 
 int run(const RunOptions& opt) {
-  Prepared p = prepare(opt.config);
+  Prepared p = prepare(io::load_config(opt.config));
   io::RunConfig& cfg = p.config;
   if (!opt.out.empty()) cfg.output_path = opt.out;
   cfg.integrate.threads = opt.threads;
