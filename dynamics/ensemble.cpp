@@ -1,5 +1,7 @@
 #include "mnemo/dynamics/ensemble.hpp"
 
+#include "mnemo/dynamics/stochastic.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -138,6 +140,11 @@ class FixedStepper final : public TrajectoryStepper {
   FixedStepper(const Vector& x0, const IntegrateOptions& o) : t_(o.t0), dt_(o.dt), max_steps_(o.max_steps) {
     x_ = x0;
   }
+  // Steppers with state of their own (the stochastic ones: diffusion, trajectory's noise stream).
+  FixedStepper(Stepper stepper, const Vector& x0, const IntegrateOptions& o)
+      : stepper_(std::move(stepper)), t_(o.t0), dt_(o.dt), max_steps_(o.max_steps) {
+    x_ = x0;
+  }
   bool advance_to(System& sys, double t_target) override {
     CountingRef ref{&sys, &evaluations};
     const double span = t_target - t_;
@@ -159,7 +166,22 @@ class FixedStepper final : public TrajectoryStepper {
   long max_steps_;
 };
 
-std::unique_ptr<TrajectoryStepper> make_stepper(const Vector& x0, const IntegrateOptions& o) {
+// Trajectory `index` of a noisy ensemble: its own counter-based Wiener increments.
+std::unique_ptr<TrajectoryStepper> make_stochastic_stepper(const Vector& x0, const IntegrateOptions& o,
+                                                           Eigen::Index index) {
+  const CounterWiener wiener{CounterNormal(o.noise.seed, static_cast<std::uint32_t>(index))};
+  Diffusion g = Diffusion::from_options(o.noise, x0.size());
+  switch (o.noise.method) {
+    case StochasticMethod::euler_maruyama:
+      return std::make_unique<FixedStepper<EulerMaruyama<>>>(EulerMaruyama<>(std::move(g), wiener, 0), x0, o);
+    case StochasticMethod::heun:
+      return std::make_unique<FixedStepper<StochasticHeun<>>>(StochasticHeun<>(std::move(g), wiener, 0), x0, o);
+  }
+  throw std::invalid_argument("unknown stochastic method");
+}
+
+std::unique_ptr<TrajectoryStepper> make_stepper(const Vector& x0, const IntegrateOptions& o, Eigen::Index index) {
+  if (o.noise.enabled) return make_stochastic_stepper(x0, o, index);
   switch (o.method) {
     case Method::dopri5: return std::make_unique<DenseDopri5>(x0, o);
     case Method::cash_karp54: {
@@ -200,6 +222,8 @@ EnsembleResult integrate_ensemble(const std::function<System()>& make_system, co
                                   const std::atomic<bool>* cancel) {
   if (!(o.rtol > 0.0) || !(o.atol > 0.0)) throw std::invalid_argument("rtol and atol must be > 0");
   if (!(o.dt > 0.0)) throw std::invalid_argument("dt must be > 0");
+  if (o.noise.enabled && initial.rows() > Eigen::Index{1} << 32)
+    throw std::invalid_argument("a noisy ensemble holds at most 2^32 trajectories (32-bit noise counter)");
   const Eigen::Index B = initial.rows();
   const int nthreads = static_cast<int>(std::max<Eigen::Index>(1, std::min<Eigen::Index>(thread_count(o.threads), B)));
 
@@ -216,7 +240,7 @@ EnsembleResult integrate_ensemble(const std::function<System()>& make_system, co
   std::vector<Vector> states(B);
   for (Eigen::Index b = 0; b < B; ++b) {
     states[b] = initial.row(b).transpose();
-    steppers[b] = make_stepper(states[b], o);
+    steppers[b] = make_stepper(states[b], o, b);
   }
 
   const Eigen::Index T = r.time.size();

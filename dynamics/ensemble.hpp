@@ -13,6 +13,7 @@
 #include <functional>
 #include <vector>
 
+#include "mnemo/dynamics/noise.hpp"
 #include "mnemo/dynamics/stepper.hpp"
 
 namespace mnemo::dynamics {
@@ -32,6 +33,9 @@ struct IntegrateOptions {
   double converge_tol = 0.0;     // <= 0: never stop early
   long max_steps = 10'000'000;   // per trajectory
   int threads = 0;               // 0: all cores
+  // noise.enabled: the SDE dx = f dt + G dW with noise.method and fixed step dt replaces `method`
+  // (noise.hpp); trajectory b draws its increments from counter (noise.seed, b, step, component).
+  NoiseOptions noise;
 };
 
 enum class Status : int {
