@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "mnemo/models/classical_hopfield.hpp"
+#include "mnemo/models/dense.hpp"
 #include "mnemo/models/modern_hopfield.hpp"
 
 namespace mnemo::models {
@@ -12,6 +13,7 @@ const std::vector<KindInfo>& catalogue() {
   static const std::vector<KindInfo> kinds = {
       classical_hopfield_kind(),
       modern_hopfield_kind(),
+      dense_kind(),
   };
   return kinds;
 }
