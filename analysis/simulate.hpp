@@ -26,6 +26,8 @@ class TrajectorySink {
 };
 
 struct EnergyAudit {
+  // False for stochastic dynamics ([noise]): noise may raise the energy, so rises are no violations.
+  bool applicable = true;
   double max_increase = 0.0;      // largest E(t_k) - E(t_{k-1}) over trajectories and saves
   Eigen::Index worst_trajectory = -1;
   double worst_time = 0.0;
@@ -45,7 +47,8 @@ struct SimulationResult {
 };
 
 // The energy may rise between saves only by integration error; tolerance scales with rtol and
-// with the energy's magnitude.
+// with the energy's magnitude. With options.noise.enabled the audit is not applicable (noise can
+// raise the energy); max_increase is still measured.
 double energy_tolerance(const dynamics::IntegrateOptions& options, double energy_scale);
 
 SimulationResult simulate(const models::Model& model, const Matrix& cues, const Eigen::VectorXi& targets,

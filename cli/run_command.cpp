@@ -88,15 +88,23 @@ int run(const RunOptions& opt) {
   }
   const double drop = (res.initial_energy - res.final_energy).mean();
   std::cout << std::setprecision(4);
+  const dynamics::NoiseOptions& noise = cfg.integrate.noise;
   std::cout << "mnemo run: " << cfg.model.kind << ", " << p.model.memories.rows() << " memories x "
-            << p.model.memories.cols() << ", " << res.recall.target.size() << " queries ("
-            << dynamics::to_string(cfg.integrate.method) << ", rtol " << cfg.integrate.rtol << ", t_end "
-            << cfg.integrate.t_end << ", seed " << cfg.seed << ")\n";
+            << p.model.memories.cols() << ", " << res.recall.target.size() << " queries (";
+  if (noise.enabled)
+    std::cout << dynamics::to_string(noise.method) << " dt " << cfg.integrate.dt << ", " << dynamics::to_string(noise.kind)
+              << " noise sigma " << noise.sigma;
+  else
+    std::cout << dynamics::to_string(cfg.integrate.method) << ", rtol " << cfg.integrate.rtol;
+  std::cout << ", t_end " << cfg.integrate.t_end << ", seed " << cfg.seed << ")\n";
   std::cout << "  recall success rate   " << 100.0 * res.recall.recall_rate << " % (final state nearest its target)\n";
   std::cout << "  mean final overlap    " << res.recall.mean_overlap << "\n";
   std::cout << "  mean energy drop      " << drop << "\n";
-  std::cout << "  energy audit          max increase " << res.audit.max_increase << " (tolerance " << res.audit.tolerance
-            << "), " << res.audit.violations << " violations\n";
+  if (res.audit.applicable)
+    std::cout << "  energy audit          max increase " << res.audit.max_increase << " (tolerance " << res.audit.tolerance
+              << "), " << res.audit.violations << " violations\n";
+  else
+    std::cout << "  energy audit          not applicable (stochastic; max increase " << res.audit.max_increase << ")\n";
   std::cout << "  stopped early         " << converged << " of " << res.ensemble.status.size() << " converged"
             << (failed ? ", " + std::to_string(failed) + " FAILED" : std::string()) << "\n";
   std::cout << "  RHS evaluations       " << res.rhs_evaluations << "\n";

@@ -9,6 +9,7 @@
 #include <toml.hpp>
 
 #include "mnemo/io/input_error.hpp"
+#include "mnemo/models/random.hpp"
 
 namespace mnemo::io {
 namespace {
@@ -23,6 +24,7 @@ const std::map<std::string, std::set<std::string>>& allowed_keys() {
       {"integrate", {"method", "rtol", "atol", "t_end", "dt_save", "dt", "converge_tol", "max_steps"}},
       {"output", {"path"}},
       {"sweep", {"key", "values"}},
+      {"noise", {"sigma", "method", "kind", "layers"}},
   };
   return keys;
 }
@@ -128,8 +130,7 @@ RunConfig from_toml(const toml::value& root, const std::string& file, const std:
       if (!v.is_table()) r.fail(v, k, "must be a table ([" + k + "])");
       continue;
     }
-    if (k == "noise") r.fail(v, k, "[noise] (stochastic dynamics) is not supported by this build yet");
-    r.fail(v, k, "unknown key (known: seed, [model], [memories], [queries], [integrate], [output], [sweep])");
+    r.fail(v, k, "unknown key (known: seed, [model], [memories], [queries], [integrate], [output], [sweep], [noise])");
   }
   for (const auto& [section, keys] : allowed_keys()) {
     if (!top.count(section)) continue;
@@ -235,6 +236,35 @@ RunConfig from_toml(const toml::value& root, const std::string& file, const std:
     if (auto* v = get("integrate", "max_steps")) o.max_steps = r.integer(*v, "integrate.max_steps", 1);
     const double saves = o.t_end / o.dt_save;
     if (saves > 1e6) r.fail("integrate.dt_save", "gives " + Reader::show(saves) + " saved times; at most 1e6 are allowed");
+  }
+
+  // [noise]: white noise on the neurons, dx = f dt + G dW, integrated by a stochastic method with
+  // [integrate].dt instead of [integrate].method (docs/noise.md). Absent: deterministic.
+  if (top.count("noise")) {
+    dynamics::NoiseOptions& n = c.integrate.noise;
+    n.enabled = true;
+    if (auto* v = get("noise", "sigma")) {
+      n.sigma = r.number(*v, "noise.sigma");
+      if (n.sigma < 0.0) r.fail(*v, "noise.sigma", "must be >= 0, got " + Reader::show(n.sigma));
+    } else {
+      r.fail(top.at("noise"), "noise.sigma", "missing (the noise strength, >= 0)");
+    }
+    if (auto* v = get("noise", "method"))
+      n.method = *dynamics::parse_stochastic_method(r.word(*v, "noise.method", dynamics::stochastic_method_names()));
+    if (auto* v = get("noise", "kind"))
+      n.kind = *dynamics::parse_noise_kind(r.word(*v, "noise.kind", dynamics::noise_kind_names()));
+    if (auto* v = get("noise", "layers")) {
+      if (!v->is_array() || v->as_array().empty())
+        r.fail(*v, "noise.layers", "must be a non-empty array of layer names (omit it for every integrated layer)");
+      for (const toml::value& x : v->as_array()) {
+        std::string name = r.word(x, "noise.layers");
+        if (std::find(n.layers.begin(), n.layers.end(), name) != n.layers.end())
+          r.fail(x, "noise.layers", "layer '" + name + "' is named twice");
+        n.layers.push_back(std::move(name));
+      }
+    }
+    // Its own stream of the one seed (models/random.hpp), as the key of the counter-based generator.
+    n.seed = models::splitmix64(c.seed ^ models::splitmix64(models::stream::noise));
   }
 
   // [output]

@@ -1,6 +1,7 @@
 #include "mnemo/io/run_file.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <ctime>
 #include <sstream>
 
@@ -94,9 +95,28 @@ RunWriter::RunWriter(const std::string& path, const RunHeader& header, const mod
 
   trajectories_ = h5::create_group(file_, "trajectories");
   const auto& o = header.integrate;
-  h5::set_attr(trajectories_, "solver", dynamics::to_string(o.method));
-  h5::set_attr(trajectories_, "solver_library", std::string("Boost.Odeint"));
-  h5::set_attr(trajectories_, "adaptive", static_cast<std::int64_t>(dynamics::is_adaptive(o.method)));
+  // With [noise] a stochastic stepper with fixed step dt replaces the [integrate] method.
+  const bool noisy = o.noise.enabled;
+  h5::set_attr(trajectories_, "solver", noisy ? dynamics::to_string(o.noise.method) : dynamics::to_string(o.method));
+  h5::set_attr(trajectories_, "solver_library",
+               std::string(noisy ? "mnemo (Boost.Odeint stepper concept)" : "Boost.Odeint"));
+  h5::set_attr(trajectories_, "adaptive", static_cast<std::int64_t>(!noisy && dynamics::is_adaptive(o.method)));
+  if (noisy) {
+    std::string layers;
+    for (const auto& name : o.noise.layers) layers += (layers.empty() ? "" : ", ") + name;
+    char key[24];
+    std::snprintf(key, sizeof key, "0x%016llx", static_cast<unsigned long long>(o.noise.seed));
+    h5::set_attr(trajectories_, "noise_sigma", o.noise.sigma);
+    h5::set_attr(trajectories_, "noise_kind", dynamics::to_string(o.noise.kind));
+    h5::set_attr(trajectories_, "noise_method", dynamics::to_string(o.noise.method));
+    h5::set_attr(trajectories_, "noise_calculus", std::string(o.noise.method == dynamics::StochasticMethod::heun
+                                                                  ? "Stratonovich" : "Ito"));
+    h5::set_attr(trajectories_, "noise_layers", layers.empty() ? std::string("all integrated layers") : layers);
+    h5::set_attr(trajectories_, "noise_seed", static_cast<std::int64_t>(header.seed));
+    h5::set_attr(trajectories_, "noise_key", std::string(key));
+    h5::set_attr(trajectories_, "noise_generator",
+                 std::string("Philox4x32-10 of counter (component/2, step, trajectory) under noise_key, Box-Muller"));
+  }
   h5::set_attr(trajectories_, "rtol", o.rtol);
   h5::set_attr(trajectories_, "atol", o.atol);
   h5::set_attr(trajectories_, "dt", o.dt);
@@ -188,6 +208,9 @@ void RunWriter::finish(const analysis::SimulationResult& res) {
   h5::set_attr(trajectories_, "energy_max_increase", res.audit.max_increase);
   h5::set_attr(trajectories_, "energy_tolerance", res.audit.tolerance);
   h5::set_attr(trajectories_, "energy_violations", static_cast<std::int64_t>(res.audit.violations));
+  h5::set_attr(trajectories_, "energy_audit",
+               std::string(!res.audit.applicable ? "not applicable (stochastic)"
+                           : res.audit.violations ? "violations" : "passed"));
   h5::set_attr(trajectories_, "wall_seconds", res.wall_seconds);
 
   h5::Handle r = h5::open_group(file_, "recall");
@@ -294,6 +317,12 @@ FileInfo inspect_file(const std::string& path, bool require_complete) {
         std::ostringstream os;
         os << "solver = " << h5::attr_string(t, "solver") << " (rtol " << h5::attr_double(t, "rtol") << ", atol "
            << h5::attr_double(t, "atol") << ")";
+        info.attributes.push_back(os.str());
+      }
+      if (h5::has_attr(t, "noise_sigma")) {
+        std::ostringstream os;
+        os << "noise = sigma " << h5::attr_double(t, "noise_sigma") << ", " << h5::attr_string(t, "noise_kind") << ", "
+           << h5::attr_string(t, "noise_method") << ", layers: " << h5::attr_string(t, "noise_layers");
         info.attributes.push_back(os.str());
       }
     }
