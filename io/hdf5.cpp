@@ -286,5 +286,19 @@ void label_axes(const Handle& ds, const std::vector<std::string>& labels) {
   for (unsigned i = 0; i < labels.size(); ++i)
     check(H5DSset_label(ds.id(), i, labels[i].c_str()), "cannot label axis", labels[i]);
 }
+std::vector<std::string> axis_labels(const Handle& ds) {
+  std::vector<std::string> out(shape(ds).size());
+  for (unsigned i = 0; i < out.size(); ++i) {
+    char buf[256] = {0};
+    if (H5DSget_label(ds.id(), i, buf, sizeof buf) > 0) out[i] = buf;
+  }
+  return out;
+}
+bool is_dataset(const Handle& loc, const std::string& path) {
+  if (!exists(loc, path)) return false;
+  Handle o(H5Oopen(loc.id(), path.c_str(), H5P_DEFAULT));
+  return o.valid() && H5Iget_type(o.id()) == H5I_DATASET;
+}
+bool is_scale(const Handle& ds) { return H5DSis_scale(ds.id()) > 0; }
 
 }  // namespace mnemo::io::h5

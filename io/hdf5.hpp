@@ -76,5 +76,8 @@ std::vector<std::int64_t> read_ints(const Handle& dataset);
 void make_scale(const Handle& dataset, const std::string& name);
 void attach_scale(const Handle& dataset, const Handle& scale, unsigned axis);
 void label_axes(const Handle& dataset, const std::vector<std::string>& labels);
+std::vector<std::string> axis_labels(const Handle& dataset);  // "" for unlabelled axes
+bool is_dataset(const Handle& loc, const std::string& path);   // exists and is a dataset (not a group)
+bool is_scale(const Handle& dataset);
 
 }  // namespace mnemo::io::h5

@@ -35,12 +35,45 @@ void write_vector(const h5::Handle& loc, const std::string& name, const Eigen::V
 void write_ints(const h5::Handle& loc, const std::string& name, const std::vector<std::int64_t>& v) {
   h5::write(loc, name, {static_cast<hsize_t>(v.size())}, v.data());
 }
+// Every axis is labelled and attached to the dimension scale of the same name: the save grid
+// `/trajectories/time`, or an index dataset at the root (`/trajectory`, `/neuron`, `/memory`, one
+// per other layer), netCDF-style, so the name is visible from every group and xarray/h5py users
+// see named dimensions.
+std::string scale_path(const std::string& axis) { return axis == "time" ? "/trajectories/time" : "/" + axis; }
+
+void attach_axes(const h5::Handle& ds, const std::vector<std::string>& axes) {
+  if (axes.empty()) return;
+  h5::label_axes(ds, axes);
+  const auto dims = h5::shape(ds);
+  for (unsigned i = 0; i < axes.size() && i < dims.size(); ++i) {
+    const std::string p = scale_path(axes[i]);
+    if (!h5::is_dataset(ds, p)) continue;
+    h5::Handle scale = h5::open_dataset(ds, p);
+    if (h5::shape(scale) == std::vector<hsize_t>{dims[i]}) h5::attach_scale(ds, scale, i);
+  }
+}
+
+// An index axis 0..n-1 at the root, made a dimension scale named `name`.
+void index_scale(const h5::Handle& file, const std::string& name, Eigen::Index n, const std::string& text) {
+  std::vector<std::int64_t> index(static_cast<std::size_t>(n));
+  for (std::size_t i = 0; i < index.size(); ++i) index[i] = static_cast<std::int64_t>(i);
+  h5::write(file, name, {static_cast<hsize_t>(n)}, index.data());
+  h5::Handle ds = h5::open_dataset(file, name);
+  h5::set_attr(ds, "description", text);
+  h5::make_scale(ds, name);
+}
+
+// Real-valued model quantities (states, patterns, energies, overlaps) carry units
+// "dimensionless": the models are written in reduced units (time in units of tau).
+constexpr const char* dimensionless = "dimensionless";
+constexpr const char* time_units = "model time (units of tau)";
+
 void describe(const h5::Handle& loc, const std::string& name, const std::string& text,
               const std::vector<std::string>& axes, const char* units = nullptr) {
   h5::Handle ds = h5::open_dataset(loc, name);
   h5::set_attr(ds, "description", text);
   if (units) h5::set_attr(ds, "units", std::string(units));
-  if (!axes.empty()) h5::label_axes(ds, axes);
+  attach_axes(ds, axes);
 }
 
 std::string layer_summary(const models::Network& net) {
@@ -82,13 +115,16 @@ RunWriter::RunWriter(const std::string& path, const RunHeader& header, const mod
   h5::set_attr(m, "layers", layer_summary(model.network));
   if (const auto* info = models::find_kind(model.spec.kind)) h5::set_attr(m, "reference", info->reference);
   h5::set_attr(m, "memories_source", header.memories_source);
+  index_scale(file_, "trajectory", cues.rows(), "trajectory (query) index");
+  index_scale(file_, "neuron", N_, "neuron index of the feature layer");
+  index_scale(file_, "memory", model.memories.rows(), "memory index (row of /model/memories)");
   write_matrix(m, "memories", model.memories);
-  describe(m, "memories", "stored patterns, one per row", {"memory", "neuron"});
+  describe(m, "memories", "stored patterns, one per row", {"memory", "neuron"}, dimensionless);
 
   h5::Handle r = h5::create_group(file_, "recall");
   write_matrix(r, "cue", cues);
   describe(r, "cue", "corrupted query each trajectory starts from (before the model's initial-state map)",
-           {"trajectory", "neuron"});
+           {"trajectory", "neuron"}, dimensionless);
   std::vector<std::int64_t> t(targets.data(), targets.data() + targets.size());
   write_ints(r, "target", t);
   describe(r, "target", "index of the memory each query was made from", {"trajectory"});
@@ -135,9 +171,19 @@ void RunWriter::begin(const analysis::Vector& time, Eigen::Index trajectories, c
   B_ = trajectories;
   T_ = time.size();
   write_vector(trajectories_, "time", time);
-  describe(trajectories_, "time", "save grid", {}, "model time (units of tau)");
+  describe(trajectories_, "time", "save grid", {}, time_units);
   h5::Handle tscale = h5::open_dataset(trajectories_, "time");
   h5::make_scale(tscale, "time");
+  // Axis of each extra layer's units: `neuron` for the feature layer, else the layer's name
+  // (an index scale made here unless one of that name and length exists, e.g. `memory`).
+  std::vector<std::string> layer_axes;
+  for (std::size_t l = 0; l < layer_names.size(); ++l) {
+    const auto& L = network_->layers()[static_cast<std::size_t>(network_->feature_layer())];
+    std::string axis = layer_names[l] == L.name ? "neuron" : layer_names[l];
+    if (!h5::exists(file_, "/" + axis))
+      index_scale(file_, axis, layer_sizes.at(l), "unit index of layer '" + layer_names[l] + "'");
+    layer_axes.push_back(axis);
+  }
 
   auto chunked = [&](const h5::Handle& loc, const std::string& name, Eigen::Index n) {
     // Chunks span a few saved times and as many trajectories as fit in ~512 KiB, so both
@@ -154,22 +200,24 @@ void RunWriter::begin(const analysis::Vector& time, Eigen::Index trajectories, c
     // and written once, when its last time slice arrives.
     const std::size_t chunk_bytes = cb * ct * width * 8;
     const std::size_t cache = std::min<std::size_t>((H(B_) / cb + 1) * chunk_bytes + (1u << 20), std::size_t{512} << 20);
-    h5::Handle ds = h5::create_chunked(loc, name, dims, chunk, H5T_NATIVE_DOUBLE, cache);
-    h5::attach_scale(ds, tscale, 1);
-    return ds;
+    return h5::create_chunked(loc, name, dims, chunk, H5T_NATIVE_DOUBLE, cache);
+  };
+  auto annotate = [](const h5::Handle& ds, const std::string& text, const std::vector<std::string>& axes) {
+    h5::set_attr(ds, "description", text);
+    h5::set_attr(ds, "units", std::string(dimensionless));
+    attach_axes(ds, axes);
   };
   state_ = chunked(trajectories_, "state", N_);
-  h5::set_attr(state_, "description", std::string("compared state g(x) of the feature layer; a trajectory stopped early holds its last state"));
-  h5::label_axes(state_, {"trajectory", "time", "neuron"});
+  annotate(state_, "compared state g(x) of the feature layer; a trajectory stopped early holds its last state",
+           {"trajectory", "time", "neuron"});
   energy_ = chunked(trajectories_, "energy", 0);
-  h5::set_attr(energy_, "description", std::string("energy of the model at each saved state"));
-  h5::label_axes(energy_, {"trajectory", "time"});
+  annotate(energy_, "energy of the model at each saved state", {"trajectory", "time"});
   h5::Handle lg = h5::create_group(trajectories_, "layers");
   layers_.clear();
   for (std::size_t l = 0; l < layer_names.size(); ++l) {
     layers_.push_back(chunked(lg, layer_names[l], layer_sizes.at(l)));
-    h5::set_attr(layers_.back(), "description", std::string("internal state x of layer '") + layer_names[l] + "' (not its activation)");
-    h5::label_axes(layers_.back(), {"trajectory", "time", "neuron"});
+    annotate(layers_.back(), "internal state x of layer '" + layer_names[l] + "' (not its activation)",
+             {"trajectory", "time", layer_axes[l]});
   }
 }
 
@@ -187,12 +235,12 @@ void RunWriter::save(Eigen::Index k, double, const analysis::Matrix& readout, co
 void RunWriter::finish(const analysis::SimulationResult& res) {
   const auto& e = res.ensemble;
   write_matrix(trajectories_, "initial", res.initial_readout);
-  describe(trajectories_, "initial", "compared state at t = 0", {"trajectory", "neuron"});
+  describe(trajectories_, "initial", "compared state at t = 0", {"trajectory", "neuron"}, dimensionless);
   write_matrix(trajectories_, "final", res.final_readout);
-  describe(trajectories_, "final", "compared state when the trajectory stopped", {"trajectory", "neuron"});
+  describe(trajectories_, "final", "compared state when the trajectory stopped", {"trajectory", "neuron"}, dimensionless);
   write_vector(trajectories_, "t_stop", e.t_stop);
   describe(trajectories_, "t_stop", "time each trajectory stopped (t_end, or earlier once converged)", {"trajectory"},
-           "model time (units of tau)");
+           time_units);
   std::vector<std::int64_t> status, evals, steps;
   for (std::size_t b = 0; b < e.status.size(); ++b) {
     status.push_back(static_cast<std::int64_t>(e.status[b]));
@@ -202,9 +250,10 @@ void RunWriter::finish(const analysis::SimulationResult& res) {
   write_ints(trajectories_, "status", status);
   describe(trajectories_, "status", "1 reached t_end, 2 converged, 3 failed, 4 interrupted", {"trajectory"});
   write_ints(trajectories_, "rhs_evaluations", evals);
-  describe(trajectories_, "rhs_evaluations", "right-hand-side evaluations, convergence checks included", {"trajectory"});
+  describe(trajectories_, "rhs_evaluations", "right-hand-side evaluations, convergence checks included", {"trajectory"},
+           "count");
   write_ints(trajectories_, "steps", steps);
-  describe(trajectories_, "steps", "accepted integration steps", {"trajectory"});
+  describe(trajectories_, "steps", "accepted integration steps", {"trajectory"}, "count");
   h5::set_attr(trajectories_, "energy_max_increase", res.audit.max_increase);
   h5::set_attr(trajectories_, "energy_tolerance", res.audit.tolerance);
   h5::set_attr(trajectories_, "energy_violations", static_cast<std::int64_t>(res.audit.violations));
@@ -218,7 +267,7 @@ void RunWriter::finish(const analysis::SimulationResult& res) {
   write_ints(r, "nearest", nearest);
   describe(r, "nearest", "memory of largest cosine overlap with the final state", {"trajectory"});
   write_vector(r, "overlap", res.recall.overlap);
-  describe(r, "overlap", "cosine overlap of the final state with its target, in [-1, 1]", {"trajectory"});
+  describe(r, "overlap", "cosine overlap of the final state with its target, in [-1, 1]", {"trajectory"}, dimensionless);
   h5::set_attr(r, "recall_rate", res.recall.recall_rate);
   h5::set_attr(r, "mean_overlap", res.recall.mean_overlap);
 
@@ -278,15 +327,29 @@ FileInfo inspect_file(const std::string& path, bool require_complete) {
     std::vector<std::pair<std::string, h5::Handle>> sets;
     Visit v{&sets};
     if (H5Ovisit(f.id(), H5_INDEX_NAME, H5_ITER_INC, visit, &v) < 0) throw bad("cannot walk the file (damaged?)");
+    // A few lines: the dimension scales with their lengths, then one line per group listing its
+    // datasets with their named axes (lengths where an axis has no name), float64 unless marked.
+    std::vector<std::pair<std::string, std::string>> groups;  // (group, its datasets), name order
+    std::string dimensions;
     for (auto& [name, ds] : sets) {
-      std::ostringstream os;
       const auto dims = h5::shape(ds);
-      os << name << "  ";
-      for (std::size_t i = 0; i < dims.size(); ++i) os << (i ? "x" : "") << dims[i];
-      if (dims.empty()) os << "scalar";
-      os << "  " << (h5::is_float(ds) ? "float64" : h5::is_integer(ds) ? "int64" : "other");
-      info.lines.push_back(os.str());
+      const auto slash = name.rfind('/');
+      const std::string group = slash == 0 ? "/" : name.substr(0, slash), leaf = name.substr(slash + 1);
+      if (h5::is_scale(ds) && dims.size() == 1) {
+        dimensions += (dimensions.empty() ? "" : ", ") + leaf + " " + std::to_string(dims[0]);
+        continue;
+      }
+      const auto labels = h5::axis_labels(ds);
+      std::ostringstream os;
+      os << leaf << "(";
+      for (std::size_t i = 0; i < dims.size(); ++i)
+        os << (i ? ", " : "") << (labels[i].empty() ? std::to_string(dims[i]) : labels[i]);
+      os << ")" << (h5::is_float(ds) ? "" : h5::is_integer(ds) ? " int64" : " other");
+      if (groups.empty() || groups.back().first != group) groups.emplace_back(group, "");
+      groups.back().second += (groups.back().second.empty() ? "" : " ") + os.str();
     }
+    if (!dimensions.empty()) info.lines.push_back("dimensions: " + dimensions);
+    for (const auto& [group, line] : groups) info.lines.push_back(group + ": " + line);
     // Consistency of the contract's trajectory datasets.
     if (h5::exists(f, "trajectories/state")) {
       const auto st = h5::shape(h5::open_dataset(f, "trajectories/state"));
