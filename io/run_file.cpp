@@ -186,10 +186,12 @@ void RunWriter::begin(const analysis::Vector& time, Eigen::Index trajectories, c
   }
 
   auto chunked = [&](const h5::Handle& loc, const std::string& name, Eigen::Index n) {
-    // Chunks span a few saved times and as many trajectories as fit in ~512 KiB, so both
-    // "one trajectory over time" and "all trajectories at one time" read few chunks.
+    // Chunks span 4 saved times and as many trajectories as fit in ~512 KiB, so both
+    // "one trajectory over time" and "all trajectories at one time" read few chunks. Measured on
+    // B = 400, T = 41, N = 400 (h5py, shuffle + deflate 1): one trajectory 35 ms, one time 37 ms,
+    // whole 450 ms; 8 times per chunk gave 21 and 81 ms (and twice the writer's chunk cache).
     const hsize_t width = H(std::max<Eigen::Index>(n, 1));
-    const hsize_t ct = std::min<hsize_t>(H(T_), 8);
+    const hsize_t ct = std::min<hsize_t>(H(T_), 4);
     const hsize_t cb = std::max<hsize_t>(1, std::min<hsize_t>(H(B_), (hsize_t{1} << 16) / (ct * width)));
     std::vector<hsize_t> dims{H(B_), H(T_)}, chunk{cb, ct};
     if (n > 0) {
