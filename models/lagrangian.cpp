@@ -138,6 +138,47 @@ void LayerNorm::hessian_vector(VectorCRef x, VectorCRef v, VectorRef out) const 
   out = (gamma / (D * s)) * (D * v - Vector::Constant(x.size(), v.sum()) - xc * (xc.dot(v) / (s * s)));
 }
 
+// ---- RectifiedNorm ----------------------------------------------------------------------------
+double RectifiedNorm::value(VectorCRef x) const {
+  // Scaled by the largest entry so that r^n neither overflows nor underflows for large n.
+  const double top = x.maxCoeff();
+  if (!(top > 0.0)) return 0.0;
+  double s = 0.0;
+  for (Eigen::Index i = 0; i < x.size(); ++i) s += std::pow(relu(x[i]) / top, n);
+  return top * std::pow(s, 1.0 / n);
+}
+void RectifiedNorm::activation(VectorCRef x, VectorRef g) const {
+  const double L = value(x);
+  if (!(L > 0.0)) {
+    g.setZero();
+    return;
+  }
+  for (Eigen::Index i = 0; i < x.size(); ++i) g[i] = std::pow(relu(x[i]) / L, n - 1.0);
+}
+Matrix RectifiedNorm::hessian(VectorCRef x) const {
+  const Eigen::Index N = x.size();
+  const double L = value(x);
+  if (!(L > 0.0)) return Matrix::Zero(N, N);
+  Vector g(N), q(N);
+  activation(x, g);
+  for (Eigen::Index i = 0; i < N; ++i) q[i] = x[i] > 0.0 ? std::pow(x[i] / L, n - 2.0) : 0.0;
+  Matrix H = -g * g.transpose();
+  H.diagonal() += q;
+  return H * ((n - 1.0) / L);
+}
+void RectifiedNorm::hessian_vector(VectorCRef x, VectorCRef v, VectorRef out) const {
+  const double L = value(x);
+  if (!(L > 0.0)) {
+    out.setZero();
+    return;
+  }
+  double gv = 0.0;
+  for (Eigen::Index i = 0; i < x.size(); ++i)
+    if (x[i] > 0.0) gv += std::pow(x[i] / L, n - 1.0) * v[i];
+  for (Eigen::Index i = 0; i < x.size(); ++i)
+    out[i] = x[i] > 0.0 ? (n - 1.0) / L * (std::pow(x[i] / L, n - 2.0) * v[i] - std::pow(x[i] / L, n - 1.0) * gv) : 0.0;
+}
+
 // ---- dispatch ---------------------------------------------------------------------------------
 double value(const Lagrangian& L, VectorCRef x) {
   return std::visit([&](const auto& l) { return l.value(x); }, L);

@@ -102,9 +102,26 @@ struct LayerNorm {
   std::string name() const { return "layernorm"; }
 };
 
+// L = ||max(x, 0)||_n = (sum_i max(x_i, 0)^n)^(1/n), g = (r / L)^(n-1) with r = max(x, 0): a
+// polynomial separation function for the memory layer of a modern Hopfield network (the
+// normalised power separation of Millidge et al. 2022, "Universal Hopfield networks", written as
+// a Lagrangian). L is convex and 1-homogeneous like beta^-1 lse(beta x) (the energy stays bounded
+// below with an identity feature layer) and tends to max_i x_i as n -> infinity.
+// H = (n-1)/L (diag(1[x > 0] (r/L)^(n-2)) - g g^T): PSD (Cauchy-Schwarz), null vector r.
+// Where no entry is positive L = 0 and g = 0, H = 0 (the cone's kink). n >= 2.
+struct RectifiedNorm {
+  double n = 2.0;
+  double value(VectorCRef x) const;
+  void activation(VectorCRef x, VectorRef g) const;
+  Matrix hessian(VectorCRef x) const;
+  void hessian_vector(VectorCRef x, VectorCRef v, VectorRef out) const;
+  static constexpr bool convex = true;
+  std::string name() const { return "rectified_norm"; }
+};
+
 // The closed set a network layer may hold; extend by adding a type here and to the typed tests.
 using Lagrangian =
-    std::variant<Identity, LogCosh, Softmax, RectifiedPoly, Polynomial, Exponential, LayerNorm>;
+    std::variant<Identity, LogCosh, Softmax, RectifiedPoly, Polynomial, Exponential, LayerNorm, RectifiedNorm>;
 
 double value(const Lagrangian& L, VectorCRef x);
 void activation(const Lagrangian& L, VectorCRef x, VectorRef g);

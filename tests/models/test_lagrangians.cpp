@@ -21,6 +21,7 @@ template <> RectifiedPoly make<RectifiedPoly>() { return {3.0}; }
 template <> Polynomial make<Polynomial>() { return {4.0}; }
 template <> Exponential make<Exponential>() { return {0.7}; }
 template <> LayerNorm make<LayerNorm>() { return {1.3, 1e-3}; }
+template <> RectifiedNorm make<RectifiedNorm>() { return {3.0}; }
 
 template <class L>
 class LagrangianTest : public ::testing::Test {
@@ -39,7 +40,8 @@ class LagrangianTest : public ::testing::Test {
   L lagrangian = make<L>();
 };
 
-using AllLagrangians = ::testing::Types<Identity, LogCosh, Softmax, RectifiedPoly, Polynomial, Exponential, LayerNorm>;
+using AllLagrangians = ::testing::Types<Identity, LogCosh, Softmax, RectifiedPoly, Polynomial, Exponential, LayerNorm,
+                                       RectifiedNorm>;
 TYPED_TEST_SUITE(LagrangianTest, AllLagrangians);
 
 TYPED_TEST(LagrangianTest, ActivationIsGradientOfValue) {
