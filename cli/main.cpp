@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "sweep_command.hpp"
 #include "mnemo/io/input_error.hpp"
 #include "mnemo/version.hpp"
 
@@ -37,6 +38,13 @@ int main(int argc, char** argv) {
   auto* validate_cmd = app.add_subcommand("validate", "check a config without running it");
   validate_cmd->add_option("config", validate_file, "config file (TOML)")->required();
 
+  mnemo::cli::SweepOptions sweep;
+  auto* sweep_cmd = app.add_subcommand("sweep", "one run per value of [sweep] key (same seed); one row each in HDF5");
+  sweep_cmd->add_option("config", sweep.config, "config file (TOML) with a [sweep] section")->required();
+  sweep_cmd->add_option("--out", sweep.out, "output file (overrides [output].path)");
+  sweep_cmd->add_option("--threads", sweep.threads, "threads (0: all cores)")->check(CLI::NonNegativeNumber);
+  sweep_cmd->add_flag("--quiet", sweep.quiet, "no progress, no summary");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -57,6 +65,7 @@ int main(int argc, char** argv) {
     }
     if (*info_cmd) return mnemo::cli::info(info_file);
     if (*validate_cmd) return mnemo::cli::validate(validate_file);
+    if (*sweep_cmd) return mnemo::cli::sweep(sweep);
   } catch (const mnemo::io::InputError& e) {
     error_line(e.what());
     return 2;

@@ -303,39 +303,77 @@ RunConfig load_config(const std::string& path) {
   return parse_config(ss.str(), path);
 }
 
-RunConfig with_value(const RunConfig& config, const std::string& key, double value) {
-  toml::value root = parse_toml(config.text, config.file);
-  const auto dot = key.find('.');
-  toml::value* slot = nullptr;
-  if (dot == std::string::npos) {
-    if (key != "seed") throw InputError(config.file + ": key 'sweep.key': '" + key + "' is not a numeric key of the config");
-    slot = &root.as_table()[key];
-  } else {
-    const std::string section = key.substr(0, dot), name = key.substr(dot + 1);
-    if (!root.contains(section) || !root.at(section).is_table())
-      throw InputError(config.file + ": key 'sweep.key': no section [" + section + "] for '" + key + "'");
-    toml::table& t = root.as_table()[section].as_table();
-    slot = &t[name];
-    if (t.at(name).is_uninitialized()) {
-      // A key left at its default may be swept too, if it is a known numeric key.
-      const bool model_param = section == "model";
-      const auto& allowed = allowed_keys();
-      const bool known = model_param || (allowed.count(section) && allowed.at(section).count(name));
-      if (!known) throw InputError(config.file + ": key 'sweep.key': '" + key + "' is not a key of the config");
-    } else if (!t.at(name).is_integer() && !t.at(name).is_floating()) {
-      throw InputError(config.file + ": key 'sweep.key': '" + key + "' is not numeric");
-    }
+namespace {
+
+// The keys a sweep may set: every numeric key of the config, and the numeric parameters of the
+// config's model kind. `whole` keys take whole numbers only.
+enum class NumericKey { none, real, whole };
+
+NumericKey numeric_key(const std::string& key, const std::string& kind) {
+  static const std::map<std::string, NumericKey> fixed = {
+      {"seed", NumericKey::whole},           {"memories.count", NumericKey::whole},
+      {"memories.dim", NumericKey::whole},   {"queries.count", NumericKey::whole},
+      {"queries.level", NumericKey::real},   {"integrate.rtol", NumericKey::real},
+      {"integrate.atol", NumericKey::real},  {"integrate.t_end", NumericKey::real},
+      {"integrate.dt_save", NumericKey::real}, {"integrate.dt", NumericKey::real},
+      {"integrate.converge_tol", NumericKey::real}, {"integrate.max_steps", NumericKey::whole},
+      {"noise.sigma", NumericKey::real},
+  };
+  if (auto it = fixed.find(key); it != fixed.end()) return it->second;
+  if (key.rfind("model.", 0) == 0) {
+    if (const models::KindInfo* info = models::find_kind(kind))
+      for (const models::ParamSpec& p : info->params)
+        if ("model." + p.name == key && (p.type == models::ParamSpec::Type::number || p.type == models::ParamSpec::Type::integer))
+          return p.type == models::ParamSpec::Type::integer ? NumericKey::whole : NumericKey::real;
   }
-  const bool whole = value == std::floor(value) && std::abs(value) < 9e15;
-  const bool integer_key = key == "seed" || key == "memories.count" || key == "memories.dim" ||
-                           key == "queries.count" || key == "integrate.max_steps";
-  if (slot->is_integer() || (integer_key && whole)) *slot = static_cast<toml::integer>(value);
+  return NumericKey::none;
+}
+
+std::string numeric_keys(const std::string& kind) {
+  std::string list = "seed, memories.count, memories.dim, queries.count, queries.level, integrate.rtol, "
+                     "integrate.atol, integrate.t_end, integrate.dt_save, integrate.dt, integrate.converge_tol, "
+                     "integrate.max_steps, noise.sigma";
+  if (const models::KindInfo* info = models::find_kind(kind))
+    for (const models::ParamSpec& p : info->params)
+      if (p.type == models::ParamSpec::Type::number || p.type == models::ParamSpec::Type::integer)
+        list += ", model." + p.name;
+  return list;
+}
+
+}  // namespace
+
+RunConfig with_value(const RunConfig& config, const std::string& key, double value) {
+  const NumericKey type = numeric_key(key, config.model.kind);
+  if (type == NumericKey::none)
+    throw InputError(config.file + ": key 'sweep.key': '" + key + "' is not a numeric key of the config (numeric keys: " +
+                     numeric_keys(config.model.kind) + ")");
+  if (!std::isfinite(value)) throw InputError(config.file + ": key 'sweep.values': " + key + " = " + Reader::show(value) + " is not finite");
+  if (type == NumericKey::whole && (value != std::floor(value) || std::abs(value) > 9e15))
+    throw InputError(config.file + ": key 'sweep.values': " + key + " takes whole numbers, got " + Reader::show(value));
+
+  toml::value root = parse_toml(config.text, config.file);
+  toml::table& top = root.as_table();
+  toml::value* slot = nullptr;
+  const auto dot = key.find('.');
+  if (dot == std::string::npos) {
+    slot = &top[key];
+  } else {
+    // Optional sections ([queries], [integrate]) may be absent: the key is then set on defaults.
+    const std::string section = key.substr(0, dot), name = key.substr(dot + 1);
+    if (!top.count(section)) top[section] = toml::table{};
+    slot = &top[section].as_table()[name];
+  }
+  if (type == NumericKey::whole) *slot = static_cast<toml::integer>(value);
   else *slot = value;
   std::ostringstream out;
   out << root;
-  RunConfig c = from_toml(root, config.file, out.str());
-  c.sweep = config.sweep;
-  return c;
+  try {
+    RunConfig c = from_toml(root, config.file, out.str());
+    c.sweep = config.sweep;
+    return c;
+  } catch (const InputError& e) {
+    throw InputError(std::string(e.what()) + " (sweep point " + key + " = " + Reader::show(value) + ")");
+  }
 }
 
 }  // namespace mnemo::io

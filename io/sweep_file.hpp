@@ -1,0 +1,57 @@
+#pragma once
+// The sweep file of contract section 4 (`mnemo sweep`): the root attributes of a run file, the
+// base config's model as `/model` attributes, and one row per grid point under `/sweep`, written
+// as each point finishes (the root attribute `complete` = 1 only after the last row and the
+// basin tables are flushed). Layout: docs/hdf5-schema.md, section "Sweep files".
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mnemo/analysis/basins.hpp"
+#include "mnemo/analysis/simulate.hpp"
+#include "mnemo/models/catalogue.hpp"
+
+namespace mnemo::io {
+
+struct SweepHeader {
+  std::string config_text;       // the base config as given
+  std::uint64_t seed = 0;
+  std::string key;               // dotted config key
+  std::vector<double> values;    // P grid values, in order
+  models::ModelSpec model;       // the base config's model (defaults filled in)
+  std::string memories_source;   // the base config's memories, in words
+  Eigen::Index queries = 0;      // B at every point, or 0 when it varies (no per-query tables)
+  double recall_overlap = 0.9;   // threshold of the `retrieved` label (analysis/basins.hpp)
+};
+
+// One grid point's outcome.
+struct SweepPoint {
+  Eigen::Index memories = 0;     // K at this point
+  Eigen::Index dim = 0;          // N at this point
+  const analysis::SimulationResult* result = nullptr;
+  std::vector<analysis::AttractorLabel> labels;  // one per query
+};
+
+class SweepWriter {
+ public:
+  // Creates (truncates) the file: root attributes with complete = 0, /model, /sweep/values and
+  // the per-point datasets (P rows each).
+  SweepWriter(const std::string& path, const SweepHeader& header);
+  ~SweepWriter();
+  SweepWriter(const SweepWriter&) = delete;
+  SweepWriter& operator=(const SweepWriter&) = delete;
+
+  void write_point(Eigen::Index p, const SweepPoint& point);  // row p, flushed
+  // Recall probability vs cue distance per memory (sweeps over queries.level): /sweep/basins.
+  void write_basins(const analysis::BasinTable& table);
+  void finish();  // complete = 1, flushed
+  const std::string& path() const { return path_; }
+
+ private:
+  struct Impl;
+  std::string path_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mnemo::io
