@@ -2,6 +2,7 @@
 
 #include "mnemo/analysis/noise.hpp"
 #include "mnemo/io/input_error.hpp"
+#include "mnemo/io/memory_budget.hpp"
 
 namespace mnemo::cli {
 
@@ -14,6 +15,11 @@ Prepared prepare(io::RunConfig cfg) {
       throw io::InputError(cfg.file + ": key 'model." + e.key + "': " + e.what());
     } catch (const std::invalid_argument& e) {
       throw io::InputError(cfg.file + ": [model]: " + e.what());
+    } catch (const std::bad_alloc&) {
+      throw io::InputError(cfg.file + ": key 'memories.dim': building a '" + cfg.model.kind + "' model of " +
+                           std::to_string(mem.patterns.rows()) + " memories of dimension " +
+                           std::to_string(mem.patterns.cols()) + " ran out of memory (this machine has " +
+                           io::format_bytes(io::physical_memory_bytes()) + "); refusing");
     }
   }();
   // [noise] layers are names of the model's layers, known only now.
@@ -24,14 +30,15 @@ Prepared prepare(io::RunConfig cfg) {
       throw io::InputError(cfg.file + ": key 'noise.layers': " + e.what());
     }
   }
+  // Refuse, before allocating anything per trajectory, runs that would not fit in memory: each
+  // trajectory holds about 14 state vectors in its stepper and 4 readout rows (cue, saved slice,
+  // initial, final).
+  const double per_trajectory = 8.0 * (14.0 * double(model.network.state_size()) + 4.0 * double(model.network.readout_size()));
+  io::require_memory(double(cfg.queries.count) * per_trajectory, cfg.file + ": key 'queries.count'",
+                     std::to_string(cfg.queries.count) + " trajectories of this model (state size " +
+                         std::to_string(model.network.state_size()) + ")");
   models::Rng rng(cfg.seed, models::stream::queries);
   models::Cues cues = models::make_cues(mem.patterns, cfg.queries.count, cfg.queries.corruption, cfg.queries.level, rng);
-  // Refuse runs whose steppers alone would not fit in memory (about 12 state vectors each).
-  const double bytes = double(cfg.queries.count) * double(model.network.state_size()) * 8.0 * 14.0;
-  if (bytes > 16e9)
-    throw io::InputError(cfg.file + ": key 'queries.count': " + std::to_string(cfg.queries.count) +
-                         " trajectories of this model need about " + std::to_string(bytes / 1e9) +
-                         " GB of integrator state; refusing (lower queries.count)");
   return {std::move(cfg), std::move(mem), std::move(model), std::move(cues)};
 }
 

@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <cmath>
 #include <cstdint>
 #include <fstream>
 #include <memory>
@@ -11,6 +12,7 @@
 
 #include "mnemo/io/hdf5.hpp"
 #include "mnemo/io/input_error.hpp"
+#include "mnemo/io/memory_budget.hpp"
 
 namespace mnemo::io {
 namespace {
@@ -29,6 +31,22 @@ std::string gunzip(const std::string& path) {
 std::uint32_t be32(const std::string& s, std::size_t at) {
   return (std::uint32_t(static_cast<unsigned char>(s[at])) << 24) | (std::uint32_t(static_cast<unsigned char>(s[at + 1])) << 16) |
          (std::uint32_t(static_cast<unsigned char>(s[at + 2])) << 8) | std::uint32_t(static_cast<unsigned char>(s[at + 3]));
+}
+
+// The first `rows` rows of a 2-D numeric dataset, as doubles: only what is used is read, so a file
+// declaring a huge dataset costs no more than the rows asked for.
+Eigen::MatrixXd read_rows(const h5::Handle& ds, hsize_t rows, hsize_t cols) {
+  using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  RowMajor m(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols));
+  if (rows == 0 || cols == 0) return m;
+  h5::Handle file_space(H5Dget_space(ds.id()));
+  const hsize_t start[2] = {0, 0}, count[2] = {rows, cols};
+  if (!file_space.valid() || H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start, nullptr, count, nullptr) < 0)
+    throw std::runtime_error("cannot select the first rows");
+  h5::Handle mem_space(H5Screate_simple(2, count, nullptr));
+  if (!mem_space.valid() || H5Dread(ds.id(), H5T_NATIVE_DOUBLE, mem_space.id(), file_space.id(), H5P_DEFAULT, m.data()) < 0)
+    throw std::runtime_error("cannot read (damaged or not convertible to float64)");
+  return m;
 }
 
 }  // namespace
@@ -84,8 +102,8 @@ Memories load_memories(const MemoriesConfig& c, std::uint64_t seed, const std::s
   Memories m;
   std::ostringstream d;
   if (c.source == "random_binary" || c.source == "random_gaussian") {
-    const double bytes = double(c.count) * double(c.dim) * 8.0;
-    if (bytes > 8e9) throw bad("count", "count x dim needs " + std::to_string(bytes / 1e9) + " GB; refusing");
+    require_memory(double(c.count) * double(c.dim) * 8.0, file + ": key 'memories.count'",
+                   std::to_string(c.count) + " x " + std::to_string(c.dim) + " patterns (float64)");
     m.patterns = c.source == "random_binary" ? models::random_binary(c.count, c.dim, rng) : models::random_gaussian(c.count, c.dim, rng);
     d << c.source << ", " << c.count << " x " << c.dim << ", seeded";
   } else if (c.source == "fashion_mnist" || c.source == "digits") {
@@ -127,10 +145,19 @@ Memories load_memories(const MemoriesConfig& c, std::uint64_t seed, const std::s
         throw bad("dim", "is " + std::to_string(c.dim) + " but '" + c.dataset + "' in " + c.path + " has " + std::to_string(dims[1]) + " columns");
       if (hsize_t(c.count) > dims[0])
         throw bad("count", "is " + std::to_string(c.count) + " but '" + c.dataset + "' in " + c.path + " has " + std::to_string(dims[0]) + " rows");
-      const std::vector<double> v = h5::read_doubles(ds);
-      const Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> all(
-          v.data(), static_cast<Eigen::Index>(dims[0]), static_cast<Eigen::Index>(dims[1]));
-      m.patterns = all.topRows(c.count);
+      if (dims[1] == 0) throw bad("dataset", "'" + c.dataset + "' in " + c.path + " has 0 columns");
+      if (!h5::is_float(ds) && !h5::is_integer(ds))
+        throw bad("dataset", "'" + c.dataset + "' in " + c.path + " must hold numbers (float or integer), not another type");
+      require_memory(double(c.count) * double(dims[1]) * 8.0, file + ": key 'memories.count'",
+                     std::to_string(c.count) + " rows of " + std::to_string(dims[1]) + " columns of '" + c.dataset + "'");
+      m.patterns = read_rows(ds, hsize_t(c.count), dims[1]);
+      // NaN/Inf are refused here, naming where they are, before anything is normalised.
+      for (Eigen::Index i = 0; i < m.patterns.rows(); ++i)
+        for (Eigen::Index j = 0; j < m.patterns.cols(); ++j)
+          if (!std::isfinite(m.patterns(i, j)))
+            throw InputError(c.path + ": dataset '" + c.dataset + "': row " + std::to_string(i) + ", column " +
+                             std::to_string(j) + " is " + (std::isnan(m.patterns(i, j)) ? "NaN" : "infinite") +
+                             " (key 'memories.dataset' of " + file + ")");
     } catch (const InputError&) {
       throw;
     } catch (const std::exception& e) {

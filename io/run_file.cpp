@@ -356,19 +356,29 @@ FileInfo inspect_file(const std::string& path, bool require_complete) {
     if (h5::exists(f, "trajectories/state")) {
       const auto st = h5::shape(h5::open_dataset(f, "trajectories/state"));
       if (st.size() != 3) throw bad("dataset '/trajectories/state' must be B x T x N");
-      auto expect = [&](const std::string& name, std::vector<hsize_t> want) {
+      // Shapes and element types of contract section 4 (float64 unless `integer`).
+      auto expect = [&](const std::string& name, std::vector<hsize_t> want, bool integer = false) {
         if (!h5::exists(f, name)) throw bad("missing dataset '/" + name + "'");
-        if (h5::shape(h5::open_dataset(f, name)) != want) throw bad("dataset '/" + name + "' has the wrong shape");
+        const h5::Handle ds = h5::open_dataset(f, name);
+        if (h5::shape(ds) != want) throw bad("dataset '/" + name + "' has the wrong shape");
+        if (integer ? !h5::is_integer(ds) : !h5::is_float(ds))
+          throw bad("dataset '/" + name + "' must hold " + (integer ? "integers (int64)" : "floats (float64)"));
       };
+      expect("trajectories/state", st);
       expect("trajectories/time", {st[1]});
       expect("trajectories/energy", {st[0], st[1]});
       if (info.complete) {
         expect("trajectories/initial", {st[0], st[2]});
         expect("trajectories/final", {st[0], st[2]});
         expect("trajectories/t_stop", {st[0]});
-        expect("recall/target", {st[0]});
-        expect("recall/nearest", {st[0]});
+        expect("recall/target", {st[0]}, true);
+        expect("recall/nearest", {st[0]}, true);
         expect("recall/overlap", {st[0]});
+        if (h5::exists(f, "model/memories")) {
+          const auto mem = h5::shape(h5::open_dataset(f, "model/memories"));
+          if (mem.size() != 2) throw bad("dataset '/model/memories' must be K x N");
+          expect("model/memories", {mem[0], st[2]});
+        }
       }
       if (h5::exists(f, "recall")) {
         h5::Handle r = h5::open_group(f, "recall");
