@@ -5,6 +5,7 @@
 #include <ctime>
 #include <sstream>
 
+#include "mnemo/io/hdf5_guard.hpp"
 #include "mnemo/io/input_error.hpp"
 #include "mnemo/io/schema.hpp"
 #include "mnemo/version.hpp"
@@ -300,7 +301,16 @@ herr_t visit(hid_t obj, const char* name, const H5O_info_t* info, void* data) {
 }
 }  // namespace
 
+// The checks of inspect_file, without the crash screening.
+static FileInfo inspect_unscreened(const std::string& path, bool require_complete);
+
 FileInfo inspect_file(const std::string& path, bool require_complete) {
+  // A damaged file may crash libhdf5 itself: walk it in a child process first (hdf5_guard.hpp).
+  screen_hdf5_read(path, [&] { (void)inspect_unscreened(path, require_complete); });
+  return inspect_unscreened(path, require_complete);
+}
+
+static FileInfo inspect_unscreened(const std::string& path, bool require_complete) {
   auto bad = [&](const std::string& why) { return InputError(path + ": " + why); };
   h5::Handle f;
   try {
@@ -325,13 +335,15 @@ FileInfo inspect_file(const std::string& path, bool require_complete) {
     if (h5::exists(f, "model")) {
       h5::Handle m = h5::open_group(f, "model");
       if (h5::has_attr(m, "kind")) info.kind = h5::attr_string(m, "kind");
+      if (h5::has_attr(m, "memories_source"))
+        info.attributes.push_back("memories = " + h5::attr_string(m, "memories_source"));
     }
     std::vector<std::pair<std::string, h5::Handle>> sets;
     Visit v{&sets};
     if (H5Ovisit(f.id(), H5_INDEX_NAME, H5_ITER_INC, visit, &v) < 0) throw bad("cannot walk the file (damaged?)");
     // A few lines: the dimension scales with their lengths, then one line per group listing its
     // datasets with their named axes (lengths where an axis has no name), float64 unless marked.
-    std::vector<std::pair<std::string, std::string>> groups;  // (group, its datasets), name order
+    std::vector<std::pair<std::string, std::string>> groups;  // (group, its datasets), first seen first
     std::string dimensions;
     for (auto& [name, ds] : sets) {
       const auto dims = h5::shape(ds);
@@ -347,8 +359,9 @@ FileInfo inspect_file(const std::string& path, bool require_complete) {
       for (std::size_t i = 0; i < dims.size(); ++i)
         os << (i ? ", " : "") << (labels[i].empty() ? std::to_string(dims[i]) : labels[i]);
       os << ")" << (h5::is_float(ds) ? "" : h5::is_integer(ds) ? " int64" : " other");
-      if (groups.empty() || groups.back().first != group) groups.emplace_back(group, "");
-      groups.back().second += (groups.back().second.empty() ? "" : " ") + os.str();
+      auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& x) { return x.first == group; });
+      if (g == groups.end()) g = groups.emplace(groups.end(), group, "");
+      g->second += (g->second.empty() ? "" : " ") + os.str();
     }
     if (!dimensions.empty()) info.lines.push_back("dimensions: " + dimensions);
     for (const auto& [group, line] : groups) info.lines.push_back(group + ": " + line);

@@ -151,6 +151,30 @@ class Reader(unittest.TestCase):
             diff = E - classical_energy(u.values, r.memories.values, gain)
             self.assertLess(np.ptp(diff), 1e-9 * (1 + np.abs(E).max()))
 
+    def test_file_without_index_scales_reads_by_axis_labels(self):
+        # The first 1.0 writer labelled axes but attached only the time scale: strip the others.
+        p = os.path.join(self.tmp.name, "labels_only.h5")
+        shutil.copy(self.modern, p)
+        with h5py.File(p, "r+") as f:
+            scales = {n: f[n] for n in ("trajectory", "neuron", "memory")}
+
+            def detach(name, obj):
+                if isinstance(obj, h5py.Dataset) and name not in scales:
+                    for dim in obj.dims:
+                        for s in scales.values():
+                            try:
+                                dim.detach_scale(s)
+                            except (RuntimeError, ValueError, KeyError):
+                                pass
+            f.visititems(detach)
+            for n in scales:
+                del f[n]
+        with mnemo_h5.open(p) as r:
+            self.assertEqual(r.dims, {"time": 9})
+            self.assertEqual(r.state.dims, ("trajectory", "time", "neuron"))
+            self.assertEqual(list(r.state.coords), ["time"])
+            self.assertEqual(r.memories.dims, ("memory", "neuron"))
+
     @unittest.skipUnless(HAVE_XARRAY, "xarray is not installed (python3-xarray)")
     def test_xarray_dataset_uses_dimension_scales(self):
         with mnemo_h5.open(self.modern) as r:
