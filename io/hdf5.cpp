@@ -300,5 +300,9 @@ bool is_dataset(const Handle& loc, const std::string& path) {
   return o.valid() && H5Iget_type(o.id()) == H5I_DATASET;
 }
 bool is_scale(const Handle& ds) { return H5DSis_scale(ds.id()) > 0; }
+std::string scale_name(const Handle& ds) {
+  char buf[256] = {0};
+  return H5DSget_scale_name(ds.id(), buf, sizeof buf) > 0 ? std::string(buf) : std::string();
+}
 
 }  // namespace mnemo::io::h5

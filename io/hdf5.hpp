@@ -79,5 +79,6 @@ void label_axes(const Handle& dataset, const std::vector<std::string>& labels);
 std::vector<std::string> axis_labels(const Handle& dataset);  // "" for unlabelled axes
 bool is_dataset(const Handle& loc, const std::string& path);   // exists and is a dataset (not a group)
 bool is_scale(const Handle& dataset);
+std::string scale_name(const Handle& dataset);  // the name given to make_scale ("" if none)
 
 }  // namespace mnemo::io::h5

@@ -350,7 +350,8 @@ static FileInfo inspect_unscreened(const std::string& path, bool require_complet
       const auto slash = name.rfind('/');
       const std::string group = slash == 0 ? "/" : name.substr(0, slash), leaf = name.substr(slash + 1);
       if (h5::is_scale(ds) && dims.size() == 1) {
-        dimensions += (dimensions.empty() ? "" : ", ") + leaf + " " + std::to_string(dims[0]);
+        const std::string scale = h5::scale_name(ds);
+        dimensions += (dimensions.empty() ? "" : ", ") + (scale.empty() ? leaf : scale) + " " + std::to_string(dims[0]);
         continue;
       }
       const auto labels = h5::axis_labels(ds);
@@ -366,6 +367,15 @@ static FileInfo inspect_unscreened(const std::string& path, bool require_complet
     if (!dimensions.empty()) info.lines.push_back("dimensions: " + dimensions);
     for (const auto& [group, line] : groups) info.lines.push_back(group + ": " + line);
     // Consistency of the contract's trajectory datasets.
+    if (h5::exists(f, "sweep/values")) {
+      h5::Handle sw = h5::open_group(f, "sweep");
+      const auto v = h5::read_doubles(h5::open_dataset(sw, "values"));
+      std::ostringstream os;
+      os << "sweep = " << (h5::has_attr(sw, "key") ? h5::attr_string(sw, "key") : std::string("?")) << " over "
+         << v.size() << " values";
+      if (!v.empty()) os << " (" << v.front() << " ... " << v.back() << ")";
+      info.attributes.push_back(os.str());
+    }
     if (h5::exists(f, "trajectories/state")) {
       const auto st = h5::shape(h5::open_dataset(f, "trajectories/state"));
       if (st.size() != 3) throw bad("dataset '/trajectories/state' must be B x T x N");

@@ -193,6 +193,32 @@ class Reader(unittest.TestCase):
             self.assertEqual(r.state.values.shape, (7, 9, 30))  # the rest works without it
 
 
+class SweepFiles(unittest.TestCase):
+    def test_sweep_tables_on_the_point_axis(self):
+        with tempdir() as tmp:
+            cfg, out = config(tmp, name="sweep", count=4, dim=24, queries=5, t_end=3.0, dt_save=1.0)
+            with open(cfg, "a") as f:
+                f.write('\n[sweep]\nkey = "model.beta"\nvalues = [0.01, 0.5, 8.0]\n')
+            r = mnemo("sweep", cfg, "--quiet")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            s = mnemo_h5.load(out)
+            self.assertEqual(s.kind, "sweep")
+            self.assertIsNone(s.trajectories)
+            self.assertIsNone(s.state)
+            self.assertEqual(s.sweep.attrs["key"], "model.beta")
+            np.testing.assert_array_equal(s.sweep.values.values, [0.01, 0.5, 8.0])
+            rate = s.sweep.recall_rate
+            self.assertEqual(rate.dims, ("point",))
+            np.testing.assert_array_equal(rate.coords["point"].values, [0.01, 0.5, 8.0])
+            self.assertEqual(s.sweep.overlap.dims, ("point", "query"))
+            # recall_rate is the fraction of queries ending nearest their target, row by row.
+            np.testing.assert_allclose(rate.values, np.mean(s.sweep.nearest.values == s.sweep.target.values, axis=1))
+            info = mnemo("info", out)
+            self.assertEqual(info.returncode, 0, info.stderr)
+            self.assertIn("sweep = model.beta over 3 values", info.stdout)
+            self.assertRegex(info.stdout, r"dimensions: .*point 3")
+
+
 class BadFiles(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
