@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "mnemo/io/hdf5.hpp"
+#include "mnemo/io/hdf5_guard.hpp"
 #include "mnemo/io/input_error.hpp"
 #include "mnemo/io/memory_budget.hpp"
 
@@ -136,33 +137,39 @@ Memories load_memories(const MemoriesConfig& c, std::uint64_t seed, const std::s
     for (Eigen::Index k = 0; k < c.count; ++k) m.patterns.row(k) = im.pixels.row(idx[k]);
     d << c.source << " (" << where << "), " << c.count << " images, " << (c.select == "random" ? "chosen with the seed" : "the first ones");
   } else if (c.source == "hdf5") {
-    try {
-      h5::Handle f = h5::open_file(c.path);
-      h5::Handle ds = h5::open_dataset(f, c.dataset);
-      const auto dims = h5::shape(ds);
-      if (dims.size() != 2) throw bad("dataset", "'" + c.dataset + "' in " + c.path + " must be 2-D (K x N)");
-      if (c.dim && hsize_t(c.dim) != dims[1])
-        throw bad("dim", "is " + std::to_string(c.dim) + " but '" + c.dataset + "' in " + c.path + " has " + std::to_string(dims[1]) + " columns");
-      if (hsize_t(c.count) > dims[0])
-        throw bad("count", "is " + std::to_string(c.count) + " but '" + c.dataset + "' in " + c.path + " has " + std::to_string(dims[0]) + " rows");
-      if (dims[1] == 0) throw bad("dataset", "'" + c.dataset + "' in " + c.path + " has 0 columns");
-      if (!h5::is_float(ds) && !h5::is_integer(ds))
-        throw bad("dataset", "'" + c.dataset + "' in " + c.path + " must hold numbers (float or integer), not another type");
-      require_memory(double(c.count) * double(dims[1]) * 8.0, file + ": key 'memories.count'",
-                     std::to_string(c.count) + " rows of " + std::to_string(dims[1]) + " columns of '" + c.dataset + "'");
-      m.patterns = read_rows(ds, hsize_t(c.count), dims[1]);
-      // NaN/Inf are refused here, naming where they are, before anything is normalised.
-      for (Eigen::Index i = 0; i < m.patterns.rows(); ++i)
-        for (Eigen::Index j = 0; j < m.patterns.cols(); ++j)
-          if (!std::isfinite(m.patterns(i, j)))
-            throw InputError(c.path + ": dataset '" + c.dataset + "': row " + std::to_string(i) + ", column " +
-                             std::to_string(j) + " is " + (std::isnan(m.patterns(i, j)) ? "NaN" : "infinite") +
-                             " (key 'memories.dataset' of " + file + ")");
-    } catch (const InputError&) {
-      throw;
-    } catch (const std::exception& e) {
-      throw InputError(c.path + ": dataset '" + c.dataset + "': " + e.what());
-    }
+    const auto read = [&]() -> Eigen::MatrixXd {
+      try {
+        h5::Handle f = h5::open_file(c.path);
+        h5::Handle ds = h5::open_dataset(f, c.dataset);
+        const auto dims = h5::shape(ds);
+        if (dims.size() != 2) throw bad("dataset", "'" + c.dataset + "' in " + c.path + " must be 2-D (K x N)");
+        if (c.dim && hsize_t(c.dim) != dims[1])
+          throw bad("dim", "is " + std::to_string(c.dim) + " but '" + c.dataset + "' in " + c.path + " has " + std::to_string(dims[1]) + " columns");
+        if (hsize_t(c.count) > dims[0])
+          throw bad("count", "is " + std::to_string(c.count) + " but '" + c.dataset + "' in " + c.path + " has " + std::to_string(dims[0]) + " rows");
+        if (dims[1] == 0) throw bad("dataset", "'" + c.dataset + "' in " + c.path + " has 0 columns");
+        if (!h5::is_float(ds) && !h5::is_integer(ds))
+          throw bad("dataset", "'" + c.dataset + "' in " + c.path + " must hold numbers (float or integer), not another type");
+        require_memory(double(c.count) * double(dims[1]) * 8.0, file + ": key 'memories.count'",
+                       std::to_string(c.count) + " rows of " + std::to_string(dims[1]) + " columns of '" + c.dataset + "'");
+        Eigen::MatrixXd patterns = read_rows(ds, hsize_t(c.count), dims[1]);
+        // NaN/Inf are refused here, naming where they are, before anything is normalised.
+        for (Eigen::Index i = 0; i < patterns.rows(); ++i)
+          for (Eigen::Index j = 0; j < patterns.cols(); ++j)
+            if (!std::isfinite(patterns(i, j)))
+              throw InputError(c.path + ": dataset '" + c.dataset + "': row " + std::to_string(i) + ", column " +
+                               std::to_string(j) + " is " + (std::isnan(patterns(i, j)) ? "NaN" : "infinite") +
+                               " (key 'memories.dataset' of " + file + ")");
+        return patterns;
+      } catch (const InputError&) {
+        throw;
+      } catch (const std::exception& e) {
+        throw InputError(c.path + ": dataset '" + c.dataset + "': " + e.what());
+      }
+    };
+    // A damaged file may crash libhdf5 itself: read it in a child process first (hdf5_guard.hpp).
+    screen_hdf5_read(c.path, [&] { (void)read(); });
+    m.patterns = read();
     d << "hdf5 " << c.path << ":" << c.dataset << ", first " << c.count << " rows";
   } else {
     throw bad("source", "unknown source '" + c.source + "'");

@@ -16,7 +16,8 @@ double physical_memory_bytes() {
 
 std::string format_bytes(double bytes) {
   char buf[64];
-  if (bytes >= 1e12) std::snprintf(buf, sizeof buf, "%.3g TB", bytes / 1e12);
+  if (bytes >= 1e15) std::snprintf(buf, sizeof buf, "%.3g PB", bytes / 1e15);
+  else if (bytes >= 1e12) std::snprintf(buf, sizeof buf, "%.3g TB", bytes / 1e12);
   else if (bytes >= 1e9) std::snprintf(buf, sizeof buf, "%.3g GB", bytes / 1e9);
   else std::snprintf(buf, sizeof buf, "%.3g MB", bytes / 1e6);
   return buf;

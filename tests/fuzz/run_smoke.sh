@@ -36,7 +36,8 @@ fi
 
 artifacts="${MNEMO_FUZZ_ARTIFACTS:-/tmp/mnemo-fuzz-artifacts}"
 mkdir -p "$artifacts"
-export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}"
+export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:symbolize=1}"
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$here/lsan.supp:print_suppressions=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 export HDF5_USE_FILE_LOCKING=FALSE
 export OMP_NUM_THREADS=1
@@ -45,14 +46,21 @@ for h in "${harnesses[@]}"; do
   work="$(mktemp -d /tmp/mnemo-fuzz-$h.XXXXXX)"
   start=$(date +%s%N)
   log="$work/log"
+  # Reads of HDF5 files run first in a child process (io/hdf5_guard.hpp): a libhdf5 crash there is
+  # contained (the input is refused), but its sanitizer report still lands in this log. A report
+  # from the child that does not come from libhdf5 is a bug in mnemo and fails the test.
   if TMPDIR="$work" "$bin_dir/fuzz_$h" -runs="$runs" -seed=1 -timeout=10 -rss_limit_mb=2048 \
-       -artifact_prefix="$artifacts/$h-" -print_final_stats=1 "$work" "$here/corpus/$h" >"$log" 2>&1; then
+       -artifact_prefix="$artifacts/$h-" -print_final_stats=1 "$work" "$here/corpus/$h" >"$log" 2>&1 &&
+     ! grep -E '^SUMMARY: [A-Za-z]+Sanitizer' "$log" | grep -v -q 'libhdf5'; then
+    contained=$(grep -c -E '^SUMMARY: [A-Za-z]+Sanitizer.*libhdf5' "$log" || true)
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     ms=$(( ($(date +%s%N) - start) / 1000000 ))
-    printf 'fuzz %-14s ok: %s executions in %d.%03d s\n' "$h" "${execs:-?}" $((ms / 1000)) $((ms % 1000))
+    printf 'fuzz %-14s ok: %s executions in %d.%03d s (%s libhdf5 crashes contained by the guard)\n' \
+      "$h" "${execs:-?}" $((ms / 1000)) $((ms % 1000)) "$contained"
   else
     status=1
     echo "fuzz $h FAILED (artifacts in $artifacts):" >&2
+    grep -E '^SUMMARY: [A-Za-z]+Sanitizer' "$log" | grep -v 'libhdf5' | head -5 >&2 || true
     tail -n 60 "$log" >&2
   fi
   rm -rf "$work"
