@@ -33,6 +33,8 @@ inline constexpr std::uint64_t memories = 1;
 inline constexpr std::uint64_t queries = 2;
 inline constexpr std::uint64_t model = 3;
 inline constexpr std::uint64_t noise = 4;
+// Discrete-time recall (models/discrete_memory.hpp): query b draws from stream recall + b.
+inline constexpr std::uint64_t recall = std::uint64_t{1} << 32;
 }  // namespace stream
 
 }  // namespace mnemo::models
