@@ -5,6 +5,7 @@
 
 #include "mnemo/models/classical_hopfield.hpp"
 #include "mnemo/models/dense.hpp"
+#include "mnemo/models/discrete_memory.hpp"
 #include "mnemo/models/modern_hopfield.hpp"
 
 namespace mnemo::models {
@@ -21,12 +22,15 @@ const std::vector<KindInfo>& catalogue() {
 const KindInfo* find_kind(const std::string& kind) {
   for (const KindInfo& k : catalogue())
     if (k.kind == kind) return &k;
+  // Discrete-time kinds (no Network) live in their own list; configs and sweeps see them here.
+  if (const DiscreteKind* d = find_discrete_kind(kind)) return &d->info;
   return nullptr;
 }
 
 std::string known_kinds() {
   std::string s;
   for (const KindInfo& k : catalogue()) s += (s.empty() ? "" : ", ") + k.kind;
+  for (const DiscreteKind& d : discrete_catalogue()) s += (s.empty() ? "" : ", ") + d.info.kind;
   return s;
 }
 
