@@ -25,6 +25,7 @@ DIGITS = "/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz"
 # least one `<notebook>_*.png`.
 EXPECTED = {
     "01_quickstart": ["01_quickstart_overlaps", "01_quickstart_energy"],
+    "03_capacity": ["03_capacity_classical", "03_capacity_dense", "03_capacity_modern"],
     "08_images": ["08_images_overlap"]
     + (["08_images_fashion_masked", "08_images_fashion_noisy"] if os.path.exists(FASHION) else [])
     + (["08_images_digits_masked"] if os.path.exists(DIGITS) else []),

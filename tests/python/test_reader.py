@@ -3,6 +3,7 @@ values agree with the models' closed forms, and refuses damaged, truncated, fore
 incomplete files with an exception naming the file and the problem."""
 import os
 import shutil
+import subprocess
 import sys
 import unittest
 
@@ -10,7 +11,7 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "cli"))
-from clitools import config, mnemo, tempdir  # noqa: E402
+from clitools import SOURCE, config, mnemo, tempdir  # noqa: E402
 
 import mnemo_h5  # noqa: E402  (PYTHONPATH=<repo>/python, set by ctest)
 
@@ -296,6 +297,29 @@ class BadFiles(unittest.TestCase):
             del f["trajectories/energy"]
             f["trajectories/energy"] = np.zeros((4, 3))
         self.assertRefused(q, mnemo_h5.DamagedFileError, r"'/trajectories/energy' has shape \(4, 3\), expected \(4, 7\)")
+
+    def test_damaged_files_of_the_fuzz_corpus_raise_and_never_crash(self):
+        # tests/fuzz/corpus/run_file (made by tests/fuzz/make_corpus.py) holds damaged files, one of
+        # which crashes libhdf5 itself; each is read in its own interpreter so a crash is seen as one.
+        corpus = os.path.join(SOURCE, "tests", "fuzz", "corpus", "run_file")
+        files = sorted(f for f in os.listdir(corpus) if f.endswith(".h5")) if os.path.isdir(corpus) else []
+        if not files:
+            self.skipTest(f"no fuzz corpus at {corpus}")
+        probe = ("import sys, mnemo_h5\n"
+                 "try:\n    mnemo_h5.load(sys.argv[1]); print('read')\n"
+                 "except mnemo_h5.MnemoFileError as e:\n    print(type(e).__name__, e)\n")
+        outcomes = {}
+        for name in files:
+            path = os.path.join(corpus, name)
+            r = subprocess.run([sys.executable, "-c", probe, path], capture_output=True, text=True, timeout=60,
+                               env=dict(os.environ, PYTHONPATH=os.path.join(SOURCE, "python")))
+            with self.subTest(file=name):
+                self.assertEqual(r.returncode, 0, f"{name}: exit {r.returncode}\n{r.stderr[-2000:]}")
+                self.assertTrue(r.stdout.startswith("read") or (path + ": ") in r.stdout, r.stdout)
+            outcomes[name] = r.stdout.split()[0] if r.stdout else ""
+        if "regression_segv_in_H5DSis_scale.h5" in outcomes:
+            self.assertEqual(outcomes["regression_segv_in_H5DSis_scale.h5"], "DamagedFileError")
+        self.assertIn("read", outcomes.values())  # the corpus's intact files still read
 
     def test_corrupted_compressed_data(self):
         p = self.copy("corrupt.h5")
