@@ -7,6 +7,11 @@
 namespace mnemo::cli {
 
 Prepared prepare(io::RunConfig cfg) {
+  if (models::find_discrete_kind(cfg.model.kind)) return prepare_discrete(std::move(cfg));
+  if (cfg.memories.source == "model")
+    throw io::InputError(cfg.file + ": key 'memories.source': \"model\" is for kinds that generate their own patterns "
+                         "(karbasi, savin); kind '" + cfg.model.kind + "' stores patterns from random_binary, "
+                         "random_gaussian, fashion_mnist, digits or hdf5");
   io::Memories mem = io::load_memories(cfg.memories, cfg.seed, cfg.file);
   models::Model model = [&] {
     try {

@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "discrete_pipeline.hpp"
 #include "pipeline.hpp"
 #include "mnemo/analysis/simulate.hpp"
 #include "mnemo/io/config.hpp"
@@ -70,10 +71,19 @@ int run(const RunOptions& opt) {
   cfg.integrate.threads = opt.threads;
 
   io::RunHeader header{cfg.text, cfg.seed, cfg.integrate, p.memories.description};
+  header.discrete = p.discrete.get();
   io::RunWriter writer(cfg.output_path, header, p.model, p.cues.cues, p.cues.targets);
   ProgressSink sink(writer, !opt.quiet && isatty(STDOUT_FILENO));
+  // Discrete-time kinds iterate their recall algorithm instead of integrating (discrete_pipeline.cpp).
+  analysis::DiscreteRecallResult discrete;
+  if (p.discrete) {
+    discrete = analysis::simulate_discrete(*p.discrete, p.cues.cues, p.cues.targets,
+                                           analysis::discrete_options(cfg.integrate, cfg.seed), &sink, &stop_requested);
+    write_discrete_recall(writer, discrete);
+  }
   const analysis::SimulationResult res =
-      analysis::simulate(p.model, p.cues.cues, p.cues.targets, cfg.integrate, &sink, &stop_requested);
+      p.discrete ? discrete.simulation
+                 : analysis::simulate(p.model, p.cues.cues, p.cues.targets, cfg.integrate, &sink, &stop_requested);
   writer.finish(res);
   if (res.ensemble.interrupted) {
     std::cerr << "mnemo: error: " << cfg.output_path << ": run interrupted by a signal; the file is marked incomplete\n";
@@ -91,7 +101,9 @@ int run(const RunOptions& opt) {
   const dynamics::NoiseOptions& noise = cfg.integrate.noise;
   std::cout << "mnemo run: " << cfg.model.kind << ", " << p.model.memories.rows() << " memories x "
             << p.model.memories.cols() << ", " << res.recall.target.size() << " queries (";
-  if (noise.enabled)
+  if (p.discrete)
+    std::cout << "discrete iterations";
+  else if (noise.enabled)
     std::cout << dynamics::to_string(noise.method) << " dt " << cfg.integrate.dt << ", " << dynamics::to_string(noise.kind)
               << " noise sigma " << noise.sigma;
   else
@@ -104,7 +116,9 @@ int run(const RunOptions& opt) {
     std::cout << "  energy audit          max increase " << res.audit.max_increase << " (tolerance " << res.audit.tolerance
               << "), " << res.audit.violations << " violations\n";
   else
-    std::cout << "  energy audit          not applicable (stochastic; max increase " << res.audit.max_increase << ")\n";
+    std::cout << "  energy audit          not applicable (" << (p.discrete ? "the objective may rise" : "stochastic")
+              << "; max increase " << res.audit.max_increase << ")\n";
+  if (p.discrete) print_discrete_summary(std::cout, discrete);
   std::cout << "  stopped early         " << converged << " of " << res.ensemble.status.size() << " converged"
             << (failed ? ", " + std::to_string(failed) + " FAILED" : std::string()) << "\n";
   std::cout << "  RHS evaluations       " << res.rhs_evaluations << "\n";

@@ -181,13 +181,15 @@ RunConfig from_toml(const toml::value& root, const std::string& file, const std:
   {
     MemoriesConfig& mc = c.memories;
     if (auto* v = get("memories", "source"))
-      mc.source = r.word(*v, "memories.source", {"random_binary", "random_gaussian", "fashion_mnist", "digits", "hdf5"});
+      mc.source = r.word(*v, "memories.source", {"random_binary", "random_gaussian", "fashion_mnist", "digits", "hdf5", "model"});
     const bool image = mc.source == "fashion_mnist" || mc.source == "digits";
     mc.normalize = image ? models::Normalize::unit : models::Normalize::none;
     if (auto* v = get("memories", "count")) mc.count = r.integer(*v, "memories.count", 1);
     else r.fail("memories.count", "missing");
     if (auto* v = get("memories", "dim")) mc.dim = r.integer(*v, "memories.dim", 1);
     else if (mc.source == "random_binary" || mc.source == "random_gaussian") r.fail("memories.dim", "missing (random sources need a dimension)");
+    // "model": the kind generates its own patterns (discrete kinds karbasi, savin; cli/discrete_pipeline.cpp).
+    else if (mc.source == "model") r.fail("memories.dim", "missing (source = \"model\" needs the number of neurons)");
     if (auto* v = get("memories", "normalize")) {
       const std::string n = r.word(*v, "memories.normalize", {"unit", "none", "sign"});
       mc.normalize = n == "unit" ? models::Normalize::unit : n == "sign" ? models::Normalize::sign : models::Normalize::none;

@@ -94,7 +94,7 @@ std::string layer_summary(const models::Network& net) {
 
 RunWriter::RunWriter(const std::string& path, const RunHeader& header, const models::Model& model,
                      const analysis::Matrix& cues, const Eigen::VectorXi& targets)
-    : path_(path), network_(&model.network), N_(model.network.readout_size()) {
+    : path_(path), network_(&model.network), N_(model.network.readout_size()), discrete_(header.discrete != nullptr) {
   try {
     file_ = h5::create_file(path);
   } catch (const std::exception& e) {
@@ -113,7 +113,9 @@ RunWriter::RunWriter(const std::string& path, const RunHeader& header, const mod
   h5::set_attr(m, "kind", model.spec.kind);
   for (const auto& [k, v] : model.spec.numbers) h5::set_attr(m, k, v);
   for (const auto& [k, v] : model.spec.words) h5::set_attr(m, k, v);
-  h5::set_attr(m, "layers", layer_summary(model.network));
+  h5::set_attr(m, "layers", header.discrete ? header.discrete->structure() : layer_summary(model.network));
+  if (header.discrete)
+    for (const auto& a : header.discrete->attributes()) h5::set_attr(m, a.name, a.value);
   if (const auto* info = models::find_kind(model.spec.kind)) h5::set_attr(m, "reference", info->reference);
   h5::set_attr(m, "memories_source", header.memories_source);
   index_scale(file_, "trajectory", cues.rows(), "trajectory (query) index");
@@ -132,6 +134,16 @@ RunWriter::RunWriter(const std::string& path, const RunHeader& header, const mod
 
   trajectories_ = h5::create_group(file_, "trajectories");
   const auto& o = header.integrate;
+  if (header.discrete) {
+    // Discrete kinds: iterations of the recall algorithm, no ODE solver (analysis/discrete_recall.hpp).
+    h5::set_attr(trajectories_, "solver", std::string("discrete iterations"));
+    h5::set_attr(trajectories_, "iteration", header.discrete->iteration());
+    h5::set_attr(trajectories_, "objective", header.discrete->objective_name());
+    h5::set_attr(trajectories_, "t_end", o.t_end);
+    h5::set_attr(trajectories_, "dt_save", o.dt_save);
+    h5::flush(file_);
+    return;
+  }
   // With [noise] a stochastic stepper with fixed step dt replaces the [integrate] method.
   const bool noisy = o.noise.enabled;
   h5::set_attr(trajectories_, "solver", noisy ? dynamics::to_string(o.noise.method) : dynamics::to_string(o.method));
@@ -172,7 +184,8 @@ void RunWriter::begin(const analysis::Vector& time, Eigen::Index trajectories, c
   B_ = trajectories;
   T_ = time.size();
   write_vector(trajectories_, "time", time);
-  describe(trajectories_, "time", "save grid", {}, time_units);
+  describe(trajectories_, "time", discrete_ ? "iteration index (0: the cue)" : "save grid", {},
+           discrete_ ? "iterations" : time_units);
   h5::Handle tscale = h5::open_dataset(trajectories_, "time");
   h5::make_scale(tscale, "time");
   // Axis of each extra layer's units: `neuron` for the feature layer, else the layer's name
@@ -214,7 +227,9 @@ void RunWriter::begin(const analysis::Vector& time, Eigen::Index trajectories, c
   annotate(state_, "compared state g(x) of the feature layer; a trajectory stopped early holds its last state",
            {"trajectory", "time", "neuron"});
   energy_ = chunked(trajectories_, "energy", 0);
-  annotate(energy_, "energy of the model at each saved state", {"trajectory", "time"});
+  annotate(energy_, discrete_ ? "objective of the recall algorithm (attribute objective of /trajectories)"
+                              : "energy of the model at each saved state",
+           {"trajectory", "time"});
   h5::Handle lg = h5::create_group(trajectories_, "layers");
   layers_.clear();
   for (std::size_t l = 0; l < layer_names.size(); ++l) {
@@ -235,6 +250,16 @@ void RunWriter::save(Eigen::Index k, double, const analysis::Matrix& readout, co
   }
 }
 
+void RunWriter::add_recall(const std::string& name, const analysis::Vector& values, const std::string& description) {
+  h5::Handle r = h5::open_group(file_, "recall");
+  write_vector(r, name, values);
+  describe(r, name, description, {"trajectory"}, dimensionless);
+}
+
+void RunWriter::add_recall_attribute(const std::string& name, double value) {
+  h5::set_attr(h5::open_group(file_, "recall"), name, value);
+}
+
 void RunWriter::finish(const analysis::SimulationResult& res) {
   const auto& e = res.ensemble;
   write_matrix(trajectories_, "initial", res.initial_readout);
@@ -243,7 +268,7 @@ void RunWriter::finish(const analysis::SimulationResult& res) {
   describe(trajectories_, "final", "compared state when the trajectory stopped", {"trajectory", "neuron"}, dimensionless);
   write_vector(trajectories_, "t_stop", e.t_stop);
   describe(trajectories_, "t_stop", "time each trajectory stopped (t_end, or earlier once converged)", {"trajectory"},
-           time_units);
+           discrete_ ? "iterations" : time_units);
   std::vector<std::int64_t> status, evals, steps;
   for (std::size_t b = 0; b < e.status.size(); ++b) {
     status.push_back(static_cast<std::int64_t>(e.status[b]));
@@ -409,12 +434,16 @@ static FileInfo inspect_unscreened(const std::string& path, bool require_complet
           info.attributes.push_back("recall_rate = " + std::to_string(h5::attr_double(r, "recall_rate")));
         if (h5::has_attr(r, "mean_overlap"))
           info.attributes.push_back("mean_overlap = " + std::to_string(h5::attr_double(r, "mean_overlap")));
+        if (h5::has_attr(r, "mean_symbol_error_rate"))
+          info.attributes.push_back("mean_symbol_error_rate = " + std::to_string(h5::attr_double(r, "mean_symbol_error_rate")) +
+                                    " (cue " + std::to_string(h5::attr_double(r, "mean_cue_error_rate")) + ")");
       }
       h5::Handle t = h5::open_group(f, "trajectories");
       if (h5::has_attr(t, "solver")) {
         std::ostringstream os;
-        os << "solver = " << h5::attr_string(t, "solver") << " (rtol " << h5::attr_double(t, "rtol") << ", atol "
-           << h5::attr_double(t, "atol") << ")";
+        os << "solver = " << h5::attr_string(t, "solver");
+        if (h5::has_attr(t, "objective")) os << " (objective: " << h5::attr_string(t, "objective") << ")";  // discrete kinds
+        else os << " (rtol " << h5::attr_double(t, "rtol") << ", atol " << h5::attr_double(t, "atol") << ")";
         info.attributes.push_back(os.str());
       }
       if (h5::has_attr(t, "noise_sigma")) {

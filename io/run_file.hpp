@@ -8,6 +8,7 @@
 
 #include "mnemo/analysis/simulate.hpp"
 #include "mnemo/io/hdf5.hpp"
+#include "mnemo/models/discrete_memory.hpp"
 
 namespace mnemo::io {
 
@@ -16,6 +17,9 @@ struct RunHeader {
   std::uint64_t seed = 0;
   dynamics::IntegrateOptions integrate;
   std::string memories_source;  // where the memories came from, in words
+  // Discrete-time kinds (karbasi, savin): /model gets their structure and derived attributes,
+  // /trajectories/time is the iteration index (analysis/discrete_recall.hpp).
+  const models::DiscreteMemory* discrete = nullptr;
 };
 
 class RunWriter final : public analysis::TrajectorySink {
@@ -29,6 +33,10 @@ class RunWriter final : public analysis::TrajectorySink {
   // Final states, recall table and audit; then complete = 1 and flush. An interrupted result
   // is written too but leaves complete = 0.
   void finish(const analysis::SimulationResult& result);
+  // Before finish(): a per-query dataset /recall/NAME (B values) beyond the contract's, e.g. the
+  // symbol_error_rate of discrete kinds, and a number as /recall attribute NAME.
+  void add_recall(const std::string& name, const analysis::Vector& values, const std::string& description);
+  void add_recall_attribute(const std::string& name, double value);
   const std::string& path() const { return path_; }
 
  private:
@@ -37,6 +45,7 @@ class RunWriter final : public analysis::TrajectorySink {
   const models::Network* network_;
   std::vector<h5::Handle> layers_;
   Eigen::Index B_ = 0, T_ = 0, N_ = 0;
+  bool discrete_ = false;
 };
 
 // What a file holds, checked: throws InputError naming the file and what is wrong (not HDF5,

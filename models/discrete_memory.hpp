@@ -46,6 +46,9 @@ class DiscreteMemory {
   virtual std::string structure() const = 0;       // neurons, clusters, synapses in words (/model)
   virtual std::string iteration() const = 0;       // what one iteration is, in words
   virtual std::string objective_name() const = 0;  // what objective() measures, in words
+  // True where every iteration lowers the objective or leaves it (savin's MAP sweeps); false
+  // where it may rise (karbasi: a cluster's accepted move can violate a neighbouring cluster).
+  virtual bool objective_never_rises() const = 0;
   // Derived quantities worth recording (thresholds, variances, learned sizes).
   virtual std::vector<DiscreteAttribute> attributes() const = 0;
   // `count` cues from the kind's own noise model at the level given to the builder (the

@@ -88,6 +88,7 @@ class KarbasiMemory final : public DiscreteMemory {
   std::string structure() const override;
   std::string iteration() const override;
   std::string objective_name() const override;
+  bool objective_never_rises() const override { return false; }
   std::vector<DiscreteAttribute> attributes() const override;
   // External errors: round(level n) distinct entries changed by +-1 (random sign).
   Cues make_cues(Eigen::Index count, Rng& rng) const override;

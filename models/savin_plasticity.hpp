@@ -87,6 +87,7 @@ class SavinMemory final : public DiscreteMemory {
   std::string structure() const override;
   std::string iteration() const override;
   std::string objective_name() const override;
+  bool objective_never_rises() const override { return true; }
   std::vector<DiscreteAttribute> attributes() const override;
   // Sparsity-preserving cue noise: P(x~=1|x=0) = r0, P(x~=0|x=1) = r1 with an expected fraction
   // `level` of wrong bits split evenly, r0 = level/(2(1-f)), r1 = level/(2f); needs r1 < 1.
