@@ -74,6 +74,13 @@ void write_discrete_recall(io::RunWriter& writer, const analysis::DiscreteRecall
   writer.add_recall_attribute("pattern_error_rate", r.pattern_error_rate);
 }
 
+std::vector<io::SweepMetric> discrete_metrics(const analysis::DiscreteRecallResult& r) {
+  return {{"symbol_error_rate", r.mean_symbol_error_rate,
+           "mean fraction of entries of the final state that differ from the target's (the papers' symbol/bit error rate)"},
+          {"cue_error_rate", r.mean_cue_error_rate, "mean fraction of entries of the cue that differ from the target's"},
+          {"pattern_error_rate", r.pattern_error_rate, "fraction of queries whose final state differs from the target anywhere"}};
+}
+
 void print_discrete_summary(std::ostream& out, const analysis::DiscreteRecallResult& r) {
   out << "  symbol error rate     " << r.mean_symbol_error_rate << " (cue " << r.mean_cue_error_rate
       << "; patterns not recalled exactly " << 100.0 * r.pattern_error_rate << " %)\n";

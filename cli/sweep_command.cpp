@@ -12,6 +12,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "discrete_pipeline.hpp"
 #include "pipeline.hpp"
 #include "mnemo/analysis/basins.hpp"
 #include "mnemo/analysis/simulate.hpp"
@@ -107,8 +108,16 @@ int sweep(const SweepOptions& opt) {
     prep.config.integrate.threads = opt.threads;
     SweepProgress progress(tty, "point " + std::to_string(p + 1) + "/" + std::to_string(P) + "  " + key + " = " +
                                     show(values[static_cast<std::size_t>(p)]));
-    const analysis::SimulationResult res = analysis::simulate(prep.model, prep.cues.cues, prep.cues.targets,
-                                                              prep.config.integrate, &progress, &sweep_stop);
+    // Discrete-time kinds iterate their recall algorithm instead (discrete_pipeline.cpp).
+    analysis::DiscreteRecallResult discrete;
+    if (prep.discrete)
+      discrete = analysis::simulate_discrete(*prep.discrete, prep.cues.cues, prep.cues.targets,
+                                             analysis::discrete_options(prep.config.integrate, prep.config.seed),
+                                             &progress, &sweep_stop);
+    const analysis::SimulationResult res =
+        prep.discrete ? discrete.simulation
+                      : analysis::simulate(prep.model, prep.cues.cues, prep.cues.targets, prep.config.integrate,
+                                           &progress, &sweep_stop);
     progress.clear();
     if (res.ensemble.interrupted) {
       std::cerr << "mnemo: error: " << out << ": sweep interrupted by a signal at point " << p + 1 << " of " << P
@@ -121,6 +130,7 @@ int sweep(const SweepOptions& opt) {
     point.result = &res;
     point.labels = analysis::classify_attractors(prep.model.memories, res.final_readout, res.recall.target,
                                                  res.ensemble.status, labels_options);
+    if (prep.discrete) point.metrics = discrete_metrics(discrete);
     writer.write_point(p, point);
 
     const Eigen::Index B = res.recall.target.size();

@@ -191,6 +191,10 @@ void SweepWriter::write_point(Eigen::Index p, const SweepPoint& pt) {
     s.row("nearest", p, nearest);
     s.row("attractor", p, kind);
   }
+  for (const SweepMetric& m : pt.metrics) {
+    if (!s.sets.count(m.name)) s.add(m.name, 0, H5T_NATIVE_DOUBLE, m.description, "dimensionless");
+    s.row(m.name, p, m.value);
+  }
   h5::set_attr(s.sweep, "points_done", static_cast<std::int64_t>(p + 1));
   h5::flush(s.file);
 }

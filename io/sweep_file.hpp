@@ -25,12 +25,22 @@ struct SweepHeader {
   double recall_overlap = 0.9;   // threshold of the `retrieved` label (analysis/basins.hpp)
 };
 
+// A number per grid point beyond the contract's rows, written as /sweep/NAME (P float64).
+struct SweepMetric {
+  std::string name;
+  double value = 0.0;
+  std::string description;
+};
+
 // One grid point's outcome.
 struct SweepPoint {
   Eigen::Index memories = 0;     // K at this point
   Eigen::Index dim = 0;          // N at this point
   const analysis::SimulationResult* result = nullptr;
   std::vector<analysis::AttractorLabel> labels;  // one per query
+  // Kind-specific numbers (discrete kinds: the papers' symbol error rates); the dataset of a
+  // name is made at the first point that has it, so every point of a sweep should carry it.
+  std::vector<SweepMetric> metrics = {};
 };
 
 class SweepWriter {
