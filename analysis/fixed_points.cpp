@@ -103,15 +103,17 @@ Refinement minimise_speed(const models::Network& net, const Vector& s0, const Fi
   auto ws = net.workspace();
   const Eigen::Index n = s0.size();
   Refinement res;
-  Vector s = s0, F(n), grad(n), Fn(n), gradn(n);
-  auto q_and_grad = [&](const Vector& x, Vector& Fx, Vector& gx) {
+  Vector s = s0, F(n), grad(n), Fn(n), gradn(n), trial(n);
+  auto q_of = [&](const Vector& x, Vector& Fx) {
     const double r = speed(net, x, Fx, ws);
-    if (!std::isfinite(r)) return std::numeric_limits<double>::infinity();
+    return std::isfinite(r) ? 0.5 * r * r : std::numeric_limits<double>::infinity();
+  };
+  auto gradient = [&](const Vector& x, const Vector& Fx, Vector& gx) {
     const Linearisation lin(net, x);
     lin.jacobian_transpose(Fx, gx);  // grad q = J^T F
-    return 0.5 * r * r;
   };
-  double q = q_and_grad(s, F, grad);
+  double q = q_of(s, F);
+  gradient(s, F, grad);
   const int m = 10;
   std::deque<Vector> S, Y;
   std::deque<double> rho;
@@ -139,16 +141,18 @@ Refinement minimise_speed(const models::Network& net, const Vector& s0, const Fi
     double alpha = S.empty() ? std::min(1.0, 1.0 / std::max(1e-300, grad.norm())) : 1.0;
     double qn = 0.0;
     bool accepted = false;
-    for (int k = 0; k < 40; ++k, alpha *= 0.5) {
-      qn = q_and_grad(s + alpha * d, Fn, gradn);
+    for (int k = 0; k < 40; ++k, alpha *= 0.5) {  // backtracking (Armijo, c = 1e-4) on q alone
+      trial = s + alpha * d;
+      qn = q_of(trial, Fn);
       if (qn <= q + 1e-4 * alpha * slope) {
         accepted = true;
         break;
       }
     }
     if (!accepted) break;
-    const Vector step = alpha * d, dy = gradn - grad;
-    s += step;
+    gradient(trial, Fn, gradn);
+    const Vector step = trial - s, dy = gradn - grad;
+    s = trial;
     const double sy = step.dot(dy);
     if (sy > 1e-16 * step.norm() * dy.norm()) {
       S.push_back(step);
@@ -171,15 +175,7 @@ Refinement minimise_speed(const models::Network& net, const Vector& s0, const Fi
 
 FixedPoint refine(const models::Network& net, const Vector& s0, const FixedPointOptions& o) {
   FixedPoint p;
-  Vector start = s0;
-  if (o.relax_time > 0.0) {
-    dynamics::IntegrateOptions io;
-    io.t_end = o.relax_time;
-    io.dt_save = o.relax_time;
-    const auto tr = dynamics::integrate(
-        [flow = models::GradientFlow(net)](const Vector& x, Vector& dx, double t) mutable { flow(x, dx, t); }, s0, io);
-    if (tr.states.rows() > 0 && tr.states.bottomRows(1).allFinite()) start = tr.states.bottomRows(1).transpose();
-  }
+  const Vector& start = s0;
   Refinement r = newton(net, start, o);
   p.newton_steps = r.steps;
   if (!r.converged && o.minimise_speed) {
@@ -268,6 +264,19 @@ std::vector<FixedPoint> find_fixed_points(const models::Model& model, const Matr
   return unique;
 }
 
+Matrix relax(const models::Network& net, const Matrix& starts, double t_end, int threads) {
+  dynamics::IntegrateOptions io;
+  io.t_end = t_end;
+  io.dt_save = t_end;
+  io.converge_tol = 1e-8;
+  io.threads = threads;
+  const auto make = [&net]() -> dynamics::System {
+    return [flow = models::GradientFlow(net)](const Vector& x, Vector& dx, double t) mutable { flow(x, dx, t); };
+  };
+  return dynamics::integrate_ensemble(make, starts, io, [](auto, auto, const auto&, const auto&) { return true; })
+      .final_state;
+}
+
 Matrix random_starts(const models::Model& model, Eigen::Index count, std::uint64_t seed, double noise) {
   // Stream 5 of the seed: independent of memories (1), queries (2), model (3) and noise (4).
   models::Rng rng(seed, 5);
@@ -276,15 +285,16 @@ Matrix random_starts(const models::Model& model, Eigen::Index count, std::uint64
   const double rms = std::sqrt(X.squaredNorm() / static_cast<double>(X.size()));
   Matrix out(count, model.network.state_size());
   for (Eigen::Index b = 0; b < count; ++b) {
+    // 1, 2 or 3 distinct memories with equal weights and random signs: the symmetric mixtures
+    // of Amit, Gutfreund & Sompolinsky 1985 (and, for two memories, the saddle between them).
     const Eigen::Index m = 1 + static_cast<Eigen::Index>(rng.below(std::min<Eigen::Index>(3, K)));
-    Vector cue = Vector::Zero(N);
-    double total = 0.0;
-    std::vector<double> w(m);
-    for (auto& x : w) total += (x = -std::log(1.0 - rng.uniform()));  // Dirichlet(1) by normalised Exp(1)
-    for (Eigen::Index j = 0; j < m; ++j) {
-      const Eigen::Index mu = static_cast<Eigen::Index>(rng.below(K));
-      cue += rng.sign() * (w[j] / total) * X.row(mu).transpose();
+    std::vector<Eigen::Index> chosen;
+    while (static_cast<Eigen::Index>(chosen.size()) < m) {
+      const auto mu = static_cast<Eigen::Index>(rng.below(K));
+      if (std::find(chosen.begin(), chosen.end(), mu) == chosen.end()) chosen.push_back(mu);
     }
+    Vector cue = Vector::Zero(N);
+    for (Eigen::Index mu : chosen) cue += (rng.sign() / static_cast<double>(m)) * X.row(mu).transpose();
     for (Eigen::Index i = 0; i < N; ++i) cue(i) += noise * rms * rng.normal();
     out.row(b) = models::initial_state(model.network, cue).transpose();
   }

@@ -41,8 +41,7 @@ struct FixedPointOptions {
   Eigen::Index dense_limit = 200;   // dense Newton for state sizes up to this, Newton-Krylov above
   GmresOptions gmres{0.1, 60, 3000};  // its tolerance is the largest forcing term
   bool minimise_speed = true;       // L-BFGS on q = 1/2 |F|^2 where Newton fails
-  int speed_iterations = 3000;
-  double relax_time = 0.0;          // integrate the flow this long (dopri5) before refining
+  int speed_iterations = 500;
   double duplicate_distance = 1e-5; // merge when |s_a - s_b| <= this * max(1, |s_a|)
   double memory_overlap = 0.95;
   double mixture_overlap = 0.2;
@@ -88,11 +87,16 @@ void describe(const models::Model& model, FixedPoint& point, const FixedPointOpt
 std::vector<FixedPoint> find_fixed_points(const models::Model& model, const Matrix& candidates,
                                           const FixedPointOptions& options = {}, int threads = 0);
 
+// End points of the flow after t_end (dopri5, default tolerances, stopping once |F|_inf <= 1e-8)
+// from each row of `starts`: candidates for the attractors near them (Newton alone converges to
+// the nearest root of F, whatever its stability).
+Matrix relax(const models::Network& network, const Matrix& starts, double t_end, int threads = 0);
+
 // Random starting states for the search: each is the initial state (models::initial_state) for a
-// cue that mixes 1 to 3 memories chosen at random with random signs and Dirichlet(1) weights,
-// plus Gaussian noise of standard deviation `noise` times the memories' RMS entry. Mixtures of
-// memories are where spurious states and saddles between memories lie (Amit et al. 1985;
-// Ramsauer et al. 2020, metastable states).
+// cue that mixes 1 to 3 distinct memories chosen at random, with equal weights and random signs,
+// plus Gaussian noise of standard deviation `noise` times the memories' RMS entry. Symmetric
+// mixtures of memories are where spurious states and saddles between memories lie (Amit,
+// Gutfreund & Sompolinsky 1985; Ramsauer et al. 2020, metastable states).
 Matrix random_starts(const models::Model& model, Eigen::Index count, std::uint64_t seed, double noise = 0.1);
 
 }  // namespace mnemo::analysis

@@ -10,7 +10,9 @@
 
 #include <algorithm>
 #include <complex>
+#include <limits>
 #include <memory>
+#include <stdexcept>
 
 #include "mnemo/analysis/minres.hpp"
 #include "mnemo/analysis/operators.hpp"
@@ -45,34 +47,78 @@ inline Eigen::Index ncv_for(Eigen::Index n, Eigen::Index k, int ncv) {
 }
 }  // namespace detail
 
+// c I - A: the smallest eigenvalues of A as the largest of this op. Spectra's convergence test is
+// relative to each Ritz value, so a cluster of eigenvalues at ~0 (flat directions of an energy,
+// saturated neurons) never converges as "smallest algebraic"; shifted by c = |A| it converges to
+// the absolute accuracy tolerance * c.
+template <class Op>
+class ReflectedOp {
+ public:
+  using Scalar = double;
+  ReflectedOp(const Op& op, double c) : op_(&op), c_(c) {}
+  Eigen::Index rows() const { return op_->rows(); }
+  Eigen::Index cols() const { return op_->cols(); }
+  void perform_op(const double* x, double* y) const {
+    op_->perform_op(x, y);
+    Eigen::Map<Vector> out(y, rows());
+    out = c_ * Eigen::Map<const Vector>(x, rows()) - out;
+  }
+
+ private:
+  const Op* op_;
+  double c_;
+};
+
+namespace detail {
+template <class Op>
+SymmetricSpectrum lanczos(Op& op, Eigen::Index k, Spectra::SortRule rule, Spectra::SortRule sorting,
+                          const SpectrumOptions& o, bool want_vectors) {
+  SymmetricSpectrum out;
+  try {
+    Spectra::SymEigsSolver<Op> solver(op, k, ncv_for(op.rows(), k, o.ncv));
+    solver.init();
+    solver.compute(rule, o.max_restarts, o.tolerance, sorting);
+    out.converged = solver.info() == Spectra::CompInfo::Successful;
+    out.products = solver.num_operations();
+    if (out.converged) {
+      out.values = solver.eigenvalues();
+      if (want_vectors) out.vectors = solver.eigenvectors();
+    }
+  } catch (const std::exception&) {
+    // Spectra throws on a breakdown of the Lanczos tridiagonal (e.g. operators of rank < k):
+    // reported as not converged, callers fall back to dense solvers.
+    out.converged = false;
+  }
+  return out;
+}
+}  // namespace detail
+
 // k extremal eigenvalues of a symmetric op (k < n). The Lanczos start vector is Spectra's fixed
-// pseudo-random one: same op, same bits.
+// pseudo-random one: same op, same bits. smallest_algebraic goes through ReflectedOp.
 template <class Op>
 SymmetricSpectrum symmetric_eigenvalues(Op& op, Eigen::Index k, Which which, const SpectrumOptions& o = {},
                                         bool want_vectors = false) {
   using Spectra::SortRule;
   const Eigen::Index n = op.rows();
   k = std::min<Eigen::Index>(k, n - 1);
-  SymmetricSpectrum out;
-  if (k < 1) return out;
-  Spectra::SymEigsSolver<Op> solver(op, k, detail::ncv_for(n, k, o.ncv));
-  solver.init();
-  SortRule rule = SortRule::LargestAlge, sorting = SortRule::LargestAlge;
+  if (k < 1) return {};
   switch (which) {
-    case Which::largest_algebraic: rule = SortRule::LargestAlge; break;
-    case Which::smallest_algebraic: rule = SortRule::SmallestAlge; sorting = SortRule::SmallestAlge; break;
-    case Which::largest_magnitude: rule = SortRule::LargestMagn; sorting = SortRule::LargestMagn; break;
-    case Which::smallest_magnitude: rule = SortRule::SmallestMagn; sorting = SortRule::SmallestMagn; break;
-    case Which::largest_real: rule = SortRule::LargestAlge; break;
+    case Which::smallest_algebraic: {
+      const SymmetricSpectrum big = detail::lanczos(op, 1, SortRule::LargestMagn, SortRule::LargestMagn, o, false);
+      if (!big.converged) return big;
+      const double c = std::abs(big.values(0)) * (1.0 + 1e-3) + std::numeric_limits<double>::min();
+      ReflectedOp<Op> reflected(op, c);
+      SymmetricSpectrum r = detail::lanczos(reflected, k, SortRule::LargestAlge, SortRule::LargestAlge, o, want_vectors);
+      r.products += big.products;
+      if (r.converged) r.values = (c - r.values.array()).matrix();  // ascending
+      return r;
+    }
+    case Which::largest_magnitude: return detail::lanczos(op, k, SortRule::LargestMagn, SortRule::LargestMagn, o, want_vectors);
+    case Which::smallest_magnitude: return detail::lanczos(op, k, SortRule::SmallestMagn, SortRule::SmallestMagn, o, want_vectors);
+    case Which::largest_algebraic:
+    case Which::largest_real: break;
   }
-  solver.compute(rule, o.max_restarts, o.tolerance, sorting);
-  out.converged = solver.info() == Spectra::CompInfo::Successful;
-  out.products = solver.num_operations();
-  if (out.converged) {
-    out.values = solver.eigenvalues();
-    if (want_vectors) out.vectors = solver.eigenvectors();
-  }
-  return out;
+  return detail::lanczos(op, k, SortRule::LargestAlge, SortRule::LargestAlge, o, want_vectors);
 }
 
 // k eigenvalues of largest real part (or magnitude) of a general op (k < n - 1).
@@ -85,13 +131,17 @@ GeneralSpectrum general_eigenvalues(Op& op, Eigen::Index k, Which which = Which:
   GeneralSpectrum out;
   if (k < 1) return out;
   const Eigen::Index ncv = std::max<Eigen::Index>(detail::ncv_for(n, k, o.ncv), std::min<Eigen::Index>(n, k + 2));
-  Spectra::GenEigsSolver<Op> solver(op, k, ncv);
-  solver.init();
-  const SortRule rule = which == Which::largest_magnitude ? SortRule::LargestMagn : SortRule::LargestReal;
-  solver.compute(rule, o.max_restarts, o.tolerance, SortRule::LargestReal);
-  out.converged = solver.info() == Spectra::CompInfo::Successful;
-  out.products = solver.num_operations();
-  if (out.converged) out.values = solver.eigenvalues();
+  try {
+    Spectra::GenEigsSolver<Op> solver(op, k, ncv);
+    solver.init();
+    const SortRule rule = which == Which::largest_magnitude ? SortRule::LargestMagn : SortRule::LargestReal;
+    solver.compute(rule, o.max_restarts, o.tolerance, SortRule::LargestReal);
+    out.converged = solver.info() == Spectra::CompInfo::Successful;
+    out.products = solver.num_operations();
+    if (out.converged) out.values = solver.eigenvalues();
+  } catch (const std::exception&) {
+    out.converged = false;  // as in detail::lanczos
+  }
   return out;
 }
 
@@ -151,9 +201,13 @@ SymmetricSpectrum symmetric_eigenvalues_near(const Op& op, double sigma, Eigen::
   if (k < 1) return out;
   ShiftInvertOp<Op> inv(op, dense_limit);
   Spectra::SymEigsShiftSolver<ShiftInvertOp<Op>> solver(inv, k, detail::ncv_for(n, k, o.ncv), sigma);
-  solver.init();
-  solver.compute(Spectra::SortRule::LargestMagn, o.max_restarts, o.tolerance, Spectra::SortRule::LargestMagn);
-  out.converged = solver.info() == Spectra::CompInfo::Successful;
+  try {
+    solver.init();
+    solver.compute(Spectra::SortRule::LargestMagn, o.max_restarts, o.tolerance, Spectra::SortRule::LargestMagn);
+    out.converged = solver.info() == Spectra::CompInfo::Successful;
+  } catch (const std::exception&) {
+    out.converged = false;
+  }
   out.products = solver.num_operations();
   if (out.converged) {
     out.values = solver.eigenvalues();

@@ -18,8 +18,11 @@ const char* to_string(Stability s) {
 }
 
 namespace {
+// Lagrangians that are sums over neurons (diagonal Hessians); any other gets a dense Hessian.
 bool separable(const models::Lagrangian& L) {
-  return !std::holds_alternative<models::Softmax>(L) && !std::holds_alternative<models::LayerNorm>(L);
+  return std::holds_alternative<models::Identity>(L) || std::holds_alternative<models::LogCosh>(L) ||
+         std::holds_alternative<models::RectifiedPoly>(L) || std::holds_alternative<models::Polynomial>(L) ||
+         std::holds_alternative<models::Exponential>(L);
 }
 }  // namespace
 
@@ -131,18 +134,23 @@ StabilityResult analyse_stability(const models::Network& net, const Vector& s, c
   const bool small = n <= o.dense_limit;
   const Eigen::Index keep = std::min<Eigen::Index>(o.eigenvalues, n);
 
-  // Jacobian spectrum.
+  // Jacobian spectrum (dense when small, or when Arnoldi fails on a small operator).
   JacobianOp J(lin);
-  if (small) {
+  bool jacobian_done = false;
+  if (!small) {
+    Eigen::VectorXcd ev;
+    bool ok = true;
+    res.jacobian_index = count_unstable(J, jtol, o, ev, ok);
+    jacobian_done = ok || n > o.dense_fallback_limit;
+    res.converged = res.converged && ok;
+    if (ev.size()) res.jacobian_eigenvalues = ev.head(std::min<Eigen::Index>(keep, ev.size()));
+  }
+  if (!jacobian_done) {
     const Eigen::EigenSolver<Matrix> eig(dense(J), false);
     Eigen::VectorXcd ev = eig.eigenvalues();
     std::sort(ev.data(), ev.data() + ev.size(), [](const auto& a, const auto& b) { return a.real() > b.real(); });
     res.jacobian_index = (ev.real().array() > jtol).count();
     res.jacobian_eigenvalues = ev.head(keep);
-  } else {
-    Eigen::VectorXcd ev;
-    res.jacobian_index = count_unstable(J, jtol, o, ev, res.converged);
-    if (ev.size()) res.jacobian_eigenvalues = ev.head(std::min<Eigen::Index>(keep, ev.size()));
   }
   if (res.jacobian_eigenvalues.size()) res.jacobian_max_real = res.jacobian_eigenvalues(0).real();
 
@@ -152,7 +160,7 @@ StabilityResult analyse_stability(const models::Network& net, const Vector& s, c
     const Matrix A = dense(Hop);
     const Eigen::SelfAdjointEigenSolver<Matrix> eig(0.5 * (A + A.transpose()), Eigen::EigenvaluesOnly);
     res.hessian_eigenvalues = eig.eigenvalues().head(keep);
-  } else {
+  } else if (o.large_hessian_spectrum) {
     const SymmetricSpectrum sp = symmetric_eigenvalues(Hop, keep, Which::smallest_algebraic, o.spectrum);
     res.converged = res.converged && sp.converged;
     res.hessian_eigenvalues = sp.values;
@@ -163,15 +171,20 @@ StabilityResult analyse_stability(const models::Network& net, const Vector& s, c
   if (root->valid()) {
     res.flat_dimension = root->null_dimension();
     RangeOp S(lin, root);
-    if (small) {
+    bool range_done = false;
+    if (!small) {
+      double largest = std::numeric_limits<double>::quiet_NaN();
+      bool ok = true;
+      res.range_index = count_above(S, 1.0 + o.tolerance, o, largest, ok);
+      res.range_lambda_max = largest;
+      range_done = ok || n > o.dense_fallback_limit;
+      res.converged = res.converged && ok;
+    }
+    if (!range_done) {
       const Matrix A = dense(S);
       const Eigen::SelfAdjointEigenSolver<Matrix> eig(0.5 * (A + A.transpose()), Eigen::EigenvaluesOnly);
       res.range_lambda_max = eig.eigenvalues().maxCoeff();
       res.range_index = (eig.eigenvalues().array() > 1.0 + o.tolerance).count();
-    } else {
-      double largest = std::numeric_limits<double>::quiet_NaN();
-      res.range_index = count_above(S, 1.0 + o.tolerance, o, largest, res.converged);
-      res.range_lambda_max = largest;
     }
   }
 
