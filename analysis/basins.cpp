@@ -114,6 +114,18 @@ AttractorCounts count_kinds(const std::vector<AttractorLabel>& labels) {
   return c;
 }
 
+std::vector<bool> exact_recall(const Matrix& memories, const Matrix& finals, const Eigen::VectorXi& targets) {
+  std::vector<bool> exact(static_cast<std::size_t>(finals.rows()), false);
+  for (Eigen::Index b = 0; b < finals.rows(); ++b) {
+    const auto xi = memories.row(targets[b]);
+    bool same = finals.row(b).allFinite();
+    for (Eigen::Index i = 0; same && i < xi.size(); ++i)
+      if (xi[i] != 0.0) same = (xi[i] > 0.0) == (finals(b, i) > 0.0);
+    exact[static_cast<std::size_t>(b)] = same;
+  }
+  return exact;
+}
+
 double basin_radius(const Vector& levels, const Vector& probability, double threshold) {
   double radius = nan;
   for (Eigen::Index i = 0; i < levels.size(); ++i) {

@@ -70,6 +70,10 @@ std::vector<AttractorLabel> classify_attractors(const Matrix& memories, const Ma
                                                 const AttractorOptions& options = {});
 AttractorCounts count_kinds(const std::vector<AttractorLabel>& labels);
 
+// Exact recall (McEliece et al. 1987): every sign of the final state equals its target's, on the
+// target's non-zero entries. For +-1 memories this is recall without a single bit error.
+std::vector<bool> exact_recall(const Matrix& memories, const Matrix& finals, const Eigen::VectorXi& targets);
+
 // Largest levels[j] such that probability[i] >= threshold for every i <= j (levels ascending;
 // NaN probabilities, i.e. untested levels, are skipped); 0 when the first tested level fails,
 // NaN when nothing was tested.

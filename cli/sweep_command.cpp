@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -96,7 +97,7 @@ int sweep(const SweepOptions& opt) {
   const auto P = static_cast<Eigen::Index>(values.size());
   struct Row {
     Eigen::Index K, N, B;
-    double recall, overlap, retrieved, converged, seconds;
+    double recall, overlap, retrieved, exact, converged, seconds;
     long failed;
   };
   std::vector<Row> rows;
@@ -131,6 +132,8 @@ int sweep(const SweepOptions& opt) {
     point.labels = analysis::classify_attractors(prep.model.memories, res.final_readout, res.recall.target,
                                                  res.ensemble.status, labels_options);
     if (prep.discrete) point.metrics = discrete_metrics(discrete);
+    const std::vector<bool> exact = analysis::exact_recall(prep.model.memories, res.final_readout, res.recall.target);
+    point.exact_rate = exact.empty() ? 0.0 : double(std::count(exact.begin(), exact.end(), true)) / double(exact.size());
     writer.write_point(p, point);
 
     const Eigen::Index B = res.recall.target.size();
@@ -141,7 +144,7 @@ int sweep(const SweepOptions& opt) {
     }
     const analysis::AttractorCounts counts = analysis::count_kinds(point.labels);
     rows.push_back({point.memories, point.dim, B, res.recall.recall_rate, res.recall.mean_overlap,
-                    B ? double(counts[0]) / double(B) : 0.0, B ? double(converged) / double(B) : 0.0,
+                    B ? double(counts[0]) / double(B) : 0.0, point.exact_rate, B ? double(converged) / double(B) : 0.0,
                     res.wall_seconds, failed});
     if (basins) {
       basin_memories = point.memories;
@@ -168,18 +171,18 @@ int sweep(const SweepOptions& opt) {
   std::cout << "mnemo sweep: " << base.model.kind << ", " << key << " over " << P << " values (seed " << base.seed
             << ", " << dynamics::to_string(base.integrate.method) << ")\n";
   std::cout << std::setw(16) << key << std::setw(7) << "K" << std::setw(7) << "N" << std::setw(7) << "B"
-            << std::setw(9) << "recall" << std::setw(9) << "overlap" << std::setw(11) << "retrieved" << std::setw(11)
+            << std::setw(9) << "recall" << std::setw(9) << "overlap" << std::setw(11) << "retrieved" << std::setw(8) << "exact" << std::setw(11)
             << "converged" << std::setw(9) << "wall s" << "\n";
   std::cout << std::fixed;
   for (Eigen::Index p = 0; p < P; ++p) {
     const Row& r = rows[static_cast<std::size_t>(p)];
     std::cout << std::setw(16) << show(values[static_cast<std::size_t>(p)]) << std::setw(7) << r.K << std::setw(7) << r.N << std::setw(7) << r.B << std::setprecision(3)
               << std::setw(9) << r.recall << std::setw(9) << r.overlap << std::setw(11) << r.retrieved
-              << std::setw(11) << r.converged << std::setprecision(2) << std::setw(9) << r.seconds << "\n";
+              << std::setw(8) << r.exact << std::setw(11) << r.converged << std::setprecision(2) << std::setw(9) << r.seconds << "\n";
   }
   std::cout << std::defaultfloat << std::setprecision(4);
   std::cout << "  recall: final state nearest its target; retrieved: and overlap >= " << labels_options.recall_overlap
-            << "\n";
+            << "; exact: every sign of the target\n";
   if (basins)
     std::cout << "  basin radius (recall >= " << 100.0 * table.threshold << " % at every smaller distance): pooled "
               << table.pooled_radius << ", per memory in /sweep/basins/radius\n";

@@ -129,6 +129,9 @@ SweepWriter::SweepWriter(const std::string& path, const SweepHeader& header) : p
   s.add("mean_overlap", 0, f64, "mean cosine overlap of the final state with its target", dimensionless);
   s.add("retrieval_rate", 0, f64,
         "fraction of queries labelled `retrieved`: nearest their target with overlap >= recall_overlap", dimensionless);
+  s.add("exact_rate", 0, f64,
+        "fraction of queries whose final state has every sign of its target (non-zero entries): recall "
+        "without a bit error, McEliece et al. 1987", dimensionless);
   s.add("attractors", analysis::attractor_kinds, i64,
         "final states of each kind (columns: attr `labels`; analysis/basins.hpp)", count, "attractor", &s.attractor);
   h5::set_attr(s.sets.at("attractors"), "labels", kind_labels());
@@ -168,6 +171,7 @@ void SweepWriter::write_point(Eigen::Index p, const SweepPoint& pt) {
   s.row("recall_rate", p, r.recall.recall_rate);
   s.row("mean_overlap", p, r.recall.mean_overlap);
   s.row("retrieval_rate", p, B ? double(counts[0]) / double(B) : 0.0);
+  s.row("exact_rate", p, pt.exact_rate);
   s.row("attractors", p, std::vector<double>(counts.begin(), counts.end()));
   s.row("mean_final_energy", p, B ? r.final_energy.mean() : 0.0);
   s.row("mean_energy_drop", p, B ? (r.initial_energy - r.final_energy).mean() : 0.0);

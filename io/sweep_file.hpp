@@ -38,6 +38,7 @@ struct SweepPoint {
   Eigen::Index dim = 0;          // N at this point
   const analysis::SimulationResult* result = nullptr;
   std::vector<analysis::AttractorLabel> labels;  // one per query
+  double exact_rate = 0.0;       // fraction of queries recalled without a sign error
   // Kind-specific numbers (discrete kinds: the papers' symbol error rates); the dataset of a
   // name is made at the first point that has it, so every point of a sweep should carry it.
   std::vector<SweepMetric> metrics = {};
