@@ -283,10 +283,24 @@ Matrix random_starts(const models::Model& model, Eigen::Index count, std::uint64
   const Matrix& X = model.memories;
   const Eigen::Index K = X.rows(), N = X.cols();
   const double rms = std::sqrt(X.squaredNorm() / static_cast<double>(X.size()));
+  // Random signs only for odd flows (F(-s) = -F(s), e.g. classical Hopfield), where -xi is as
+  // good a pattern as xi; checked at a random state.
+  bool odd = false;
+  {
+    const Eigen::Index n = model.network.state_size();
+    models::Rng probe(seed, 6);
+    Vector s(n), fp(n), fm(n);
+    for (auto& x : s) x = probe.normal();
+    auto ws = model.network.workspace();
+    model.network.rhs(s, fp, ws);
+    model.network.rhs(-s, fm, ws);
+    odd = (fp + fm).norm() <= 1e-12 * (1.0 + fp.norm());
+  }
   Matrix out(count, model.network.state_size());
   for (Eigen::Index b = 0; b < count; ++b) {
-    // 1, 2 or 3 distinct memories with equal weights and random signs: the symmetric mixtures
-    // of Amit, Gutfreund & Sompolinsky 1985 (and, for two memories, the saddle between them).
+    // 1, 2 or 3 distinct memories with equal weights (and random signs for odd flows): the
+    // symmetric mixtures of Amit, Gutfreund & Sompolinsky 1985 (and, for two memories, the saddle
+    // between them).
     const Eigen::Index m = 1 + static_cast<Eigen::Index>(rng.below(std::min<Eigen::Index>(3, K)));
     std::vector<Eigen::Index> chosen;
     while (static_cast<Eigen::Index>(chosen.size()) < m) {
@@ -294,7 +308,10 @@ Matrix random_starts(const models::Model& model, Eigen::Index count, std::uint64
       if (std::find(chosen.begin(), chosen.end(), mu) == chosen.end()) chosen.push_back(mu);
     }
     Vector cue = Vector::Zero(N);
-    for (Eigen::Index mu : chosen) cue += (rng.sign() / static_cast<double>(m)) * X.row(mu).transpose();
+    for (Eigen::Index mu : chosen) {
+      const double sign = rng.sign();
+      cue += ((odd ? sign : 1.0) / static_cast<double>(m)) * X.row(mu).transpose();
+    }
     for (Eigen::Index i = 0; i < N; ++i) cue(i) += noise * rms * rng.normal();
     out.row(b) = models::initial_state(model.network, cue).transpose();
   }

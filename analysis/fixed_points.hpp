@@ -93,8 +93,8 @@ std::vector<FixedPoint> find_fixed_points(const models::Model& model, const Matr
 Matrix relax(const models::Network& network, const Matrix& starts, double t_end, int threads = 0);
 
 // Random starting states for the search: each is the initial state (models::initial_state) for a
-// cue that mixes 1 to 3 distinct memories chosen at random, with equal weights and random signs,
-// plus Gaussian noise of standard deviation `noise` times the memories' RMS entry. Symmetric
+// cue that mixes 1 to 3 distinct memories chosen at random, with equal weights (and random signs
+// when the flow is odd, F(-s) = -F(s), as for classical Hopfield networks), plus Gaussian noise of standard deviation `noise` times the memories' RMS entry. Symmetric
 // mixtures of memories are where spurious states and saddles between memories lie (Amit,
 // Gutfreund & Sompolinsky 1985; Ramsauer et al. 2020, metastable states).
 Matrix random_starts(const models::Model& model, Eigen::Index count, std::uint64_t seed, double noise = 0.1);
