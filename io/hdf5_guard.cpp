@@ -19,7 +19,10 @@ void screen_hdf5_read(const std::string& path, const std::function<void()>& read
   if (child == 0) {
     // The child only reads; _exit skips atexit handlers, so nothing of the parent's (open HDF5
     // files, buffered output) is flushed twice.
-    std::signal(SIGALRM, SIG_DFL);
+    // Die at once on a fault, without handlers inherited from the parent (a sanitizer's or a
+    // fuzzer's would print a report and write artifacts for every crash inside libhdf5). Errors
+    // a sanitizer detects in mnemo's own code are still reported before the abort.
+    for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGALRM}) std::signal(sig, SIG_DFL);
     alarm(seconds);
     try {
       read();

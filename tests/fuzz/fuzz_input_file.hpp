@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 namespace mnemo::fuzz {
@@ -16,6 +17,18 @@ inline const std::string& scratch_path() {
     return std::string(dir && *dir ? dir : "/tmp") + "/mnemo-fuzz-" + std::to_string(::getpid()) + ".h5";
   }();
   return path;
+}
+
+// Inputs refused because they crashed libhdf5 in the guard's child process (io/hdf5_guard.hpp),
+// counted and printed at exit for the smoke test's summary.
+inline void note_refusal(const char* what) {
+  static long crashes = 0;
+  static const bool registered = [] {
+    std::atexit([] { std::fprintf(stderr, "mnemo-fuzz: libhdf5_crashes: %ld\n", crashes); });
+    return true;
+  }();
+  (void)registered;
+  if (std::strstr(what, "the HDF5 library crashed")) ++crashes;
 }
 
 inline const std::string& write_scratch(const std::uint8_t* data, std::size_t size) {

@@ -17,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   c.normalize = mnemo::models::Normalize::unit;
   try {
     (void)mnemo::io::load_memories(c, 1, "fuzz.toml");
-  } catch (const mnemo::io::InputError&) {
+  } catch (const mnemo::io::InputError& e) {
+    mnemo::fuzz::note_refusal(e.what());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "fuzz_memories_hdf5: escaped exception (would exit 1, not 2): %s\n", e.what());
     std::abort();

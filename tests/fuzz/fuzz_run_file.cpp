@@ -13,7 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (bool require_complete : {true, false}) {
     try {
       (void)mnemo::io::inspect_file(path, require_complete);
-    } catch (const mnemo::io::InputError&) {
+    } catch (const mnemo::io::InputError& e) {
+      mnemo::fuzz::note_refusal(e.what());
     } catch (const std::exception& e) {
       std::fprintf(stderr, "fuzz_run_file: escaped exception (would exit 1, not 2): %s\n", e.what());
       std::abort();
