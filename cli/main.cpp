@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "analyze_command.hpp"
 #include "commands.hpp"
 #include "sweep_command.hpp"
 #include "mnemo/io/input_error.hpp"
@@ -45,6 +46,18 @@ int main(int argc, char** argv) {
   sweep_cmd->add_option("--threads", sweep.threads, "threads (0: all cores)")->check(CLI::NonNegativeNumber);
   sweep_cmd->add_flag("--quiet", sweep.quiet, "no progress, no summary");
 
+  mnemo::cli::AnalyzeOptions analyze;
+  auto* analyze_cmd = app.add_subcommand("analyze", "fixed points, spectra, stability, energy audit; adds /analysis");
+  analyze_cmd->add_option("file", analyze.file, "mnemo HDF5 file of a finished run")->required();
+  analyze_cmd->add_option("--random-starts", analyze.random_starts, "random mixtures of memories as extra starts (default 32)");
+  analyze_cmd->add_option("--end-points", analyze.end_points, "trajectory end points used as candidates (default 200)");
+  analyze_cmd->add_option("--eigenvalues", analyze.eigenvalues, "eigenvalues kept per fixed point (default 10)");
+  analyze_cmd->add_option("--tolerance", analyze.tolerance, "|dx/dt| below which a point is fixed (default 1e-10)");
+  analyze_cmd->add_option("--relax-time", analyze.relax_time, "flow time for relaxed random starts (default 20)");
+  analyze_cmd->add_option("--seed", analyze.seed, "seed of the random starts (default: the run's)");
+  analyze_cmd->add_option("--threads", analyze.threads, "threads (0: all cores)")->check(CLI::NonNegativeNumber);
+  analyze_cmd->add_flag("--quiet", analyze.quiet, "no summary");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -64,6 +77,7 @@ int main(int argc, char** argv) {
       return mnemo::cli::run(run);
     }
     if (*info_cmd) return mnemo::cli::info(info_file);
+    if (*analyze_cmd) return mnemo::cli::analyze(analyze);
     if (*validate_cmd) return mnemo::cli::validate(validate_file);
     if (*sweep_cmd) return mnemo::cli::sweep(sweep);
   } catch (const mnemo::io::InputError& e) {
