@@ -123,6 +123,11 @@ RunWriter::RunWriter(const std::string& path, const RunHeader& header, const mod
   index_scale(file_, "memory", model.memories.rows(), "memory index (row of /model/memories)");
   write_matrix(m, "memories", model.memories);
   describe(m, "memories", "stored patterns, one per row", {"memory", "neuron"}, dimensionless);
+  for (const auto& [name, mat] : model.extra) {
+    if (name == "memories") throw std::invalid_argument("Model::extra may not be named 'memories'");
+    write_matrix(m, name, mat);
+    h5::set_attr(h5::open_dataset(m, name), "description", "learned model matrix (" + model.spec.kind + ")");
+  }
 
   h5::Handle r = h5::create_group(file_, "recall");
   write_matrix(r, "cue", cues);

@@ -1,12 +1,17 @@
 #include "mnemo/models/catalogue.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
 #include "mnemo/models/classical_hopfield.hpp"
 #include "mnemo/models/dense.hpp"
 #include "mnemo/models/discrete_memory.hpp"
+#include "mnemo/models/hierarchical.hpp"
+#include "mnemo/models/kernelized_hopfield.hpp"
+#include "mnemo/models/krotov_hopfield.hpp"
 #include "mnemo/models/modern_hopfield.hpp"
+#include "mnemo/models/random_features.hpp"
 
 namespace mnemo::models {
 
@@ -15,6 +20,10 @@ const std::vector<KindInfo>& catalogue() {
       classical_hopfield_kind(),
       modern_hopfield_kind(),
       dense_kind(),
+      krotov_hopfield_kind(),
+      hierarchical_kind(),
+      random_features_kind(),
+      kernelized_hopfield_kind(),
   };
   return kinds;
 }
@@ -47,9 +56,10 @@ ModelSpec complete_spec(const ModelSpec& spec) {
   if (!info) throw ParamError("kind", "unknown model kind '" + spec.kind + "' (known: " + known_kinds() + ")");
   ModelSpec out;
   out.kind = spec.kind;
+  out.seed = spec.seed;
   for (const auto& [name, v] : spec.numbers) {
     bool known = false;
-    for (const ParamSpec& p : info->params) known |= (p.name == name && p.type != ParamSpec::Type::choice);
+    for (const ParamSpec& p : info->params) known |= (p.name == name && p.is_scalar_number());
     if (!known) throw ParamError(name, "not a numeric parameter of kind '" + spec.kind + "'");
   }
   for (const auto& [name, v] : spec.words) {
@@ -57,7 +67,46 @@ ModelSpec complete_spec(const ModelSpec& spec) {
     for (const ParamSpec& p : info->params) known |= (p.name == name && p.type == ParamSpec::Type::choice);
     if (!known) throw ParamError(name, "not a word parameter of kind '" + spec.kind + "'");
   }
+  for (const auto& [name, v] : spec.arrays) {
+    bool known = false;
+    for (const ParamSpec& p : info->params) known |= (p.name == name && p.is_number_array());
+    if (!known) throw ParamError(name, "not an array-of-numbers parameter of kind '" + spec.kind + "'");
+  }
+  for (const auto& [name, v] : spec.word_arrays) {
+    bool known = false;
+    for (const ParamSpec& p : info->params) known |= (p.name == name && p.type == ParamSpec::Type::word_array);
+    if (!known) throw ParamError(name, "not an array-of-words parameter of kind '" + spec.kind + "'");
+  }
+  // One value against its spec; `what` names the entry of an array ("entry 2"), "" for a scalar.
+  auto check_number = [](const ParamSpec& p, double v, const std::string& what) {
+    const std::string pre = what.empty() ? "" : what + " ";
+    if (!std::isfinite(v)) throw ParamError(p.name, pre + "must be finite, got " + show(v));
+    if ((p.type == ParamSpec::Type::integer || p.type == ParamSpec::Type::integer_array) && v != std::floor(v))
+      throw ParamError(p.name, pre + "must be a whole number, got " + show(v));
+    if (p.min_exclusive ? !(v > p.min) : !(v >= p.min))
+      throw ParamError(p.name, pre + std::string("must be ") + (p.min_exclusive ? "> " : ">= ") + show(p.min) +
+                                   ", got " + show(v));
+    if (!(v <= p.max)) throw ParamError(p.name, pre + "must be <= " + show(p.max) + ", got " + show(v));
+  };
   for (const ParamSpec& p : info->params) {
+    if (p.is_number_array()) {
+      auto it = spec.arrays.find(p.name);
+      const std::vector<double>& a = it == spec.arrays.end() ? p.default_array : it->second;
+      for (std::size_t i = 0; i < a.size(); ++i) check_number(p, a[i], "entry " + std::to_string(i));
+      out.arrays[p.name] = a;
+      continue;
+    }
+    if (p.type == ParamSpec::Type::word_array) {
+      auto it = spec.word_arrays.find(p.name);
+      const std::vector<std::string>& a = it == spec.word_arrays.end() ? p.default_words : it->second;
+      std::string list;
+      for (const std::string& c : p.choices) list += (list.empty() ? "" : ", ") + c;
+      for (std::size_t i = 0; i < a.size(); ++i)
+        if (std::find(p.choices.begin(), p.choices.end(), a[i]) == p.choices.end())
+          throw ParamError(p.name, "entry " + std::to_string(i) + " must be one of " + list + ", got '" + a[i] + "'");
+      out.word_arrays[p.name] = a;
+      continue;
+    }
     if (p.type == ParamSpec::Type::choice) {
       auto it = spec.words.find(p.name);
       const std::string w = it == spec.words.end() ? p.choices.front() : it->second;
@@ -73,13 +122,7 @@ ModelSpec complete_spec(const ModelSpec& spec) {
     }
     auto it = spec.numbers.find(p.name);
     const double v = it == spec.numbers.end() ? p.default_number : it->second;
-    if (!std::isfinite(v)) throw ParamError(p.name, "must be finite, got " + show(v));
-    if (p.type == ParamSpec::Type::integer && v != std::floor(v))
-      throw ParamError(p.name, "must be a whole number, got " + show(v));
-    if (p.min_exclusive ? !(v > p.min) : !(v >= p.min))
-      throw ParamError(p.name, std::string("must be ") + (p.min_exclusive ? "> " : ">= ") + show(p.min) +
-                                   ", got " + show(v));
-    if (!(v <= p.max)) throw ParamError(p.name, "must be <= " + show(p.max) + ", got " + show(v));
+    check_number(p, v, "");
     out.numbers[p.name] = v;
   }
   return out;

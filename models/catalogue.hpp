@@ -2,6 +2,7 @@
 // The model catalogue: every `[model] kind` a config may name, its parameters (names, defaults,
 // ranges, one line of meaning each) and the function that composes its Network from stored
 // memories. A new model is a new entry here built from layers and synapses, not a new RHS.
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <stdexcept>
@@ -13,7 +14,11 @@
 namespace mnemo::models {
 
 struct ParamSpec {
-  enum class Type { number, integer, choice };
+  // number, integer, choice: one value. number_array, integer_array: a list of numbers, each
+  // checked against min/max (config: `sizes = [12, 5, 8]`); word_array: a list of words, each one
+  // of `choices` (config: `lagrangians = ["identity", "softmax"]`). Arrays may be empty unless a
+  // kind's builder says otherwise; their lengths are checked by the builder (ParamError).
+  enum class Type { number, integer, choice, number_array, integer_array, word_array };
   std::string name;
   Type type = Type::number;
   double default_number = 0.0;
@@ -21,15 +26,25 @@ struct ParamSpec {
   bool min_exclusive = false;  // min < value instead of min <= value
   std::vector<std::string> choices;  // Type::choice: allowed words, the first is the default
   std::string description;
+  std::vector<double> default_array = {};       // number_array, integer_array
+  std::vector<std::string> default_words = {};  // word_array
+  bool is_scalar_number() const { return type == Type::number || type == Type::integer; }
+  bool is_number_array() const { return type == Type::number_array || type == Type::integer_array; }
 };
 
-// A model as configured: its kind and parameter values (numbers and words).
+// A model as configured: its kind and parameter values (numbers, words and their arrays), and
+// the run's seed for kinds whose weights are random (drawn from Rng(seed, stream::model)).
 struct ModelSpec {
   std::string kind;
   std::map<std::string, double> numbers;
   std::map<std::string, std::string> words;
+  std::map<std::string, std::vector<double>> arrays = {};
+  std::map<std::string, std::vector<std::string>> word_arrays = {};
+  std::uint64_t seed = 1;
   double number(const std::string& name) const { return numbers.at(name); }
   const std::string& word(const std::string& name) const { return words.at(name); }
+  const std::vector<double>& array(const std::string& name) const { return arrays.at(name); }
+  const std::vector<std::string>& word_array(const std::string& name) const { return word_arrays.at(name); }
 };
 
 // A bad parameter: `key` is the parameter's name, what() the reason ("must be > 0, got -1").
@@ -42,6 +57,9 @@ struct Model {
   ModelSpec spec;    // with every default filled in
   Matrix memories;   // K x N, one pattern per row, in the feature layer's space
   Network network;
+  // Learned or derived matrices a kind wants in the run file, written as /model/<name>
+  // (e.g. kernelized_hopfield's "feature_map"). Names must not collide with "memories".
+  std::map<std::string, Matrix> extra = {};
 };
 
 struct KindInfo {
@@ -50,6 +68,9 @@ struct KindInfo {
   std::string summary;
   std::vector<ParamSpec> params;
   std::function<Model(const ModelSpec&, const Matrix&)> build;
+  // True where the theory makes every stored pattern a (near) fixed point of the default model
+  // (read by the conformance suite, tests/models/test_catalogue_conformance.cpp).
+  bool memories_are_fixed_points = false;
 };
 
 const std::vector<KindInfo>& catalogue();
