@@ -1,19 +1,29 @@
 // `mnemo sweep`: every grid value is validated first (io::with_value), then each point goes
 // config -> memories -> model -> cues (cli::prepare) -> simulation -> attractor labels -> one row of
-// the sweep file, written and flushed before the next point starts.
+// the sweep file, written and flushed as soon as the point finishes. Under mpirun/srun the points
+// are spread over the ranks with dynamic load balancing and rank 0 writes every row
+// (cli/mpi_sweep.hpp, docs/scaling.md); a row is the same bits whichever rank computed it.
 #include "sweep_command.hpp"
 
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <functional>
+#include <memory>
+#include <optional>
 #include <csignal>
 #include <cstdio>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include "discrete_pipeline.hpp"
+#include "mpi_session.hpp"
+#include "mpi_sweep.hpp"
 #include "pipeline.hpp"
 #include "mnemo/analysis/basins.hpp"
 #include "mnemo/analysis/simulate.hpp"
@@ -29,7 +39,8 @@ extern "C" void on_sweep_signal(int) { sweep_stop.store(true); }
 // Draws "point p/P  key = v  [####....]" on a terminal; cancels on a signal.
 class SweepProgress final : public analysis::TrajectorySink {
  public:
-  SweepProgress(bool show, std::string label) : show_(show), label_(std::move(label)) {}
+  SweepProgress(bool show, std::string label, const std::function<void()>& service)
+      : show_(show), label_(std::move(label)), service_(service) {}
   void begin(const analysis::Vector& time, Eigen::Index, const std::vector<std::string>&) override {
     total_ = time.size();
   }
@@ -41,7 +52,10 @@ class SweepProgress final : public analysis::TrajectorySink {
     std::printf("\r%s [%s%s]", label_.c_str(), std::string(done, '#').c_str(), std::string(width - done, '.').c_str());
     std::fflush(stdout);
   }
-  bool keep_going() override { return !sweep_stop.load(); }
+  bool keep_going() override {
+    if (service_) service_();  // rank 0 of an MPI sweep answers the other ranks meanwhile
+    return !sweep_stop.load();
+  }
   void clear() const {
     if (show_) std::printf("\r%*s\r", static_cast<int>(label_.size()) + 34, "");
   }
@@ -49,6 +63,7 @@ class SweepProgress final : public analysis::TrajectorySink {
  private:
   bool show_;
   std::string label_;
+  const std::function<void()>& service_;
   Eigen::Index total_ = 0;
 };
 
@@ -63,15 +78,27 @@ std::string show(double v) {
 int sweep(const SweepOptions& opt) {
   std::signal(SIGINT, on_sweep_signal);
   std::signal(SIGTERM, on_sweep_signal);
-  const io::RunConfig base = io::load_config(opt.config);
-  if (!base.sweep)
-    throw io::InputError(base.file + ": key 'sweep': missing section [sweep] (mnemo sweep needs key and values)");
+  const mpi::Session session;
+  if (!mpi::built_with_mpi() && mpi::launched_size() > 1)
+    throw io::InputError(opt.config + ": started by an MPI launcher with " + std::to_string(mpi::launched_size()) +
+                         " processes, but this mnemo was built without MPI (MNEMO_MPI=OFF): run it as one process");
+  const bool lead = session.rank() == 0, distributed = session.size() > 1;
+
+  // Every point's config first, so a bad key or value fails before any work (exit 2). Every rank
+  // reads the same config and fails alike; only rank 0 says so.
+  io::RunConfig base;
+  std::vector<io::RunConfig> configs;
+  try {
+    base = io::load_config(opt.config);
+    if (!base.sweep)
+      throw io::InputError(base.file + ": key 'sweep': missing section [sweep] (mnemo sweep needs key and values)");
+    for (double v : base.sweep->values) configs.push_back(io::with_value(base, base.sweep->key, v));
+  } catch (const io::InputError&) {
+    if (!lead) return 2;
+    throw;
+  }
   const std::string key = base.sweep->key;
   const std::vector<double>& values = base.sweep->values;
-
-  // Every point's config first, so a bad key or value fails before any work (exit 2).
-  std::vector<io::RunConfig> configs;
-  for (double v : values) configs.push_back(io::with_value(base, key, v));
   Eigen::Index queries = configs.front().queries.count, memories = configs.front().memories.count;
   for (const io::RunConfig& c : configs) {
     if (c.queries.count != queries) queries = 0;
@@ -79,36 +106,23 @@ int sweep(const SweepOptions& opt) {
   }
   // Sweeping the cue distance measures basins: recall probability vs distance per memory.
   const bool basins = key == "queries.level" && memories > 0;
-
-  io::SweepHeader header;
-  header.config_text = base.text;
-  header.seed = base.seed;
-  header.key = key;
-  header.values = values;
-  header.model = base.model;
-  header.memories_source = base.memories.source;
-  header.queries = queries;
   const analysis::AttractorOptions labels_options;
-  header.recall_overlap = labels_options.recall_overlap;
   const std::string out = opt.out.empty() ? base.output_path : opt.out;
-  io::SweepWriter writer(out, header);
+  // Several ranks on one node share its cores unless OMP_NUM_THREADS or --threads says otherwise.
+  int threads = opt.threads;
+  if (threads == 0 && distributed && !std::getenv("OMP_NUM_THREADS"))
+    threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / session.node_size());
 
-  const bool tty = !opt.quiet && isatty(STDOUT_FILENO);
+  // Open MPI gives rank 0 a pseudo-terminal: no bar under MPI (it would show rank 0's points only).
+  const bool tty = !distributed && !opt.quiet && isatty(STDOUT_FILENO);
   const auto P = static_cast<Eigen::Index>(values.size());
-  struct Row {
-    Eigen::Index K, N, B;
-    double recall, overlap, retrieved, exact, converged, seconds;
-    long failed;
-  };
-  std::vector<Row> rows;
-  std::vector<Eigen::VectorXi> targets;
-  std::vector<std::vector<bool>> retrieved;
-  Eigen::Index basin_memories = 0;
-  for (Eigen::Index p = 0; p < P; ++p) {
+  const mpi::ComputePoint compute = [&](Eigen::Index p,
+                                        const std::function<void()>& service) -> std::optional<io::SweepRow> {
     Prepared prep = prepare(configs[static_cast<std::size_t>(p)]);
-    prep.config.integrate.threads = opt.threads;
+    prep.config.integrate.threads = threads;
     SweepProgress progress(tty, "point " + std::to_string(p + 1) + "/" + std::to_string(P) + "  " + key + " = " +
-                                    show(values[static_cast<std::size_t>(p)]));
+                                    show(values[static_cast<std::size_t>(p)]),
+                           service);
     // Discrete-time kinds iterate their recall algorithm instead (discrete_pipeline.cpp).
     analysis::DiscreteRecallResult discrete;
     if (prep.discrete)
@@ -120,11 +134,7 @@ int sweep(const SweepOptions& opt) {
                       : analysis::simulate(prep.model, prep.cues.cues, prep.cues.targets, prep.config.integrate,
                                            &progress, &sweep_stop);
     progress.clear();
-    if (res.ensemble.interrupted) {
-      std::cerr << "mnemo: error: " << out << ": sweep interrupted by a signal at point " << p + 1 << " of " << P
-                << "; the file is marked incomplete\n";
-      return 1;
-    }
+    if (res.ensemble.interrupted) return std::nullopt;
     io::SweepPoint point;
     point.memories = prep.model.memories.rows();
     point.dim = prep.model.memories.cols();
@@ -134,39 +144,79 @@ int sweep(const SweepOptions& opt) {
     if (prep.discrete) point.metrics = discrete_metrics(discrete);
     const std::vector<bool> exact = analysis::exact_recall(prep.model.memories, res.final_readout, res.recall.target);
     point.exact_rate = exact.empty() ? 0.0 : double(std::count(exact.begin(), exact.end(), true)) / double(exact.size());
-    writer.write_point(p, point);
+    return io::sweep_row(point);
+  };
+  if (!lead) {
+    mpi::serve_sweep(session, compute, sweep_stop, out);
+    return 0;
+  }
 
-    const Eigen::Index B = res.recall.target.size();
-    long converged = 0, failed = 0;
-    for (auto s : res.ensemble.status) {
-      converged += s == dynamics::Status::converged;
-      failed += s == dynamics::Status::failed;
-    }
-    const analysis::AttractorCounts counts = analysis::count_kinds(point.labels);
-    rows.push_back({point.memories, point.dim, B, res.recall.recall_rate, res.recall.mean_overlap,
-                    B ? double(counts[0]) / double(B) : 0.0, point.exact_rate, B ? double(converged) / double(B) : 0.0,
-                    res.wall_seconds, failed});
-    if (basins) {
-      basin_memories = point.memories;
-      targets.push_back(res.recall.target);
-      std::vector<bool> ok;
-      for (const auto& l : point.labels) ok.push_back(l.kind == analysis::Attractor::retrieved);
-      retrieved.push_back(std::move(ok));
+  io::SweepHeader header;
+  header.config_text = base.text;
+  header.seed = base.seed;
+  header.key = key;
+  header.values = values;
+  header.model = base.model;
+  header.memories_source = base.memories.source;
+  header.queries = queries;
+  header.recall_overlap = labels_options.recall_overlap;
+  std::unique_ptr<io::SweepWriter> writer;
+  try {
+    writer = std::make_unique<io::SweepWriter>(out, header);
+  } catch (const io::InputError& e) {
+    if (!distributed) throw;
+    std::cerr << "mnemo: error: " << e.what() << std::endl;
+    session.abort(2);  // the other ranks are waiting for work
+  }
+
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<io::SweepRow> rows(static_cast<std::size_t>(P));
+  const mpi::KeepRow keep = [&](Eigen::Index p, io::SweepRow&& row) {
+    writer->write_row(p, row);
+    rows[static_cast<std::size_t>(p)] = std::move(row);
+  };
+  if (distributed) {
+    std::vector<Eigen::Index> points;
+    for (Eigen::Index p = 0; p < P; ++p) points.push_back(p);
+    mpi::lead_sweep(session, points, compute, keep, sweep_stop, out);
+  } else {
+    for (Eigen::Index p = 0; p < P; ++p) {
+      std::optional<io::SweepRow> row = compute(p, {});
+      if (!row) {
+        std::cerr << "mnemo: error: " << out << ": sweep interrupted by a signal at point " << p + 1 << " of " << P
+                  << "; the file is marked incomplete\n";
+        return 1;
+      }
+      keep(p, std::move(*row));
     }
   }
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
   analysis::BasinTable table;
   if (basins) {
-    table = analysis::tabulate_basins(values, targets, retrieved, basin_memories);
-    writer.write_basins(table);
+    std::vector<Eigen::VectorXi> targets;
+    std::vector<std::vector<bool>> retrieved;
+    for (const io::SweepRow& r : rows) {
+      Eigen::VectorXi t(static_cast<Eigen::Index>(r.target.size()));
+      std::vector<bool> ok;
+      for (std::size_t b = 0; b < r.target.size(); ++b) {
+        t[static_cast<Eigen::Index>(b)] = static_cast<int>(r.target[b]);
+        ok.push_back(static_cast<int>(r.attractor[b]) == static_cast<int>(analysis::Attractor::retrieved));
+      }
+      targets.push_back(std::move(t));
+      retrieved.push_back(std::move(ok));
+    }
+    table = analysis::tabulate_basins(values, targets, retrieved, memories);
+    writer->write_basins(table);
   }
-  writer.finish();
+  writer->finish();
   if (opt.quiet) return 0;
 
   long failed = 0;
   double seconds = 0.0;
-  for (const Row& r : rows) {
-    failed += r.failed;
-    seconds += r.seconds;
+  for (const io::SweepRow& r : rows) {
+    failed += static_cast<long>(r.failed);
+    seconds += r.wall_seconds;
   }
   std::cout << "mnemo sweep: " << base.model.kind << ", " << key << " over " << P << " values (seed " << base.seed
             << ", " << dynamics::to_string(base.integrate.method) << ")\n";
@@ -175,10 +225,12 @@ int sweep(const SweepOptions& opt) {
             << "converged" << std::setw(9) << "wall s" << "\n";
   std::cout << std::fixed;
   for (Eigen::Index p = 0; p < P; ++p) {
-    const Row& r = rows[static_cast<std::size_t>(p)];
-    std::cout << std::setw(16) << show(values[static_cast<std::size_t>(p)]) << std::setw(7) << r.K << std::setw(7) << r.N << std::setw(7) << r.B << std::setprecision(3)
-              << std::setw(9) << r.recall << std::setw(9) << r.overlap << std::setw(11) << r.retrieved
-              << std::setw(8) << r.exact << std::setw(11) << r.converged << std::setprecision(2) << std::setw(9) << r.seconds << "\n";
+    const io::SweepRow& r = rows[static_cast<std::size_t>(p)];
+    std::cout << std::setw(16) << show(values[static_cast<std::size_t>(p)]) << std::setw(7)
+              << static_cast<long long>(r.memory_count) << std::setw(7) << static_cast<long long>(r.dimension) << std::setw(7) << r.target.size() << std::setprecision(3) << std::setw(9)
+              << r.recall_rate << std::setw(9) << r.mean_overlap << std::setw(11) << r.retrieval_rate << std::setw(8)
+              << r.exact_rate << std::setw(11) << r.converged_fraction << std::setprecision(2) << std::setw(9)
+              << r.wall_seconds << "\n";
   }
   std::cout << std::defaultfloat << std::setprecision(4);
   std::cout << "  recall: final state nearest its target; retrieved: and overlap >= " << labels_options.recall_overlap
@@ -187,7 +239,9 @@ int sweep(const SweepOptions& opt) {
     std::cout << "  basin radius (recall >= " << 100.0 * table.threshold << " % at every smaller distance): pooled "
               << table.pooled_radius << ", per memory in /sweep/basins/radius\n";
   if (failed) std::cout << "  " << failed << " trajectories FAILED (see /sweep/failed)\n";
-  std::cout << "  wall time " << seconds << " s, written " << out << "\n";
+  std::cout << "  wall time " << seconds << " s";
+  if (distributed) std::cout << " over " << session.size() << " MPI ranks, elapsed " << elapsed << " s";
+  std::cout << ", written " << out << "\n";
   return 0;
 }
 

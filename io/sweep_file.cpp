@@ -55,7 +55,7 @@ std::string kind_labels() {
 
 struct SweepWriter::Impl {
   h5::Handle file, sweep, values, query, attractor;
-  Eigen::Index P = 0, B = 0;
+  Eigen::Index P = 0, B = 0, done = 0;
   std::map<std::string, h5::Handle> sets;
 
   // A P-row dataset (P, or P x width), its first axis on the `point` scale (/sweep/values), its
@@ -145,6 +145,8 @@ SweepWriter::SweepWriter(const std::string& path, const SweepHeader& header) : p
   s.add("wall_seconds", 0, f64, "wall-clock time of the point", "s");
   s.add("memory_count", 0, i64, "K, stored memories at the point", count);
   s.add("dimension", 0, i64, "N, neurons of the feature layer at the point", count);
+  s.add("done", 0, i64,
+        "1 once the point's row is written (0: not yet; rows may arrive out of order under MPI)", count);
   if (s.B > 0) {
     s.query = index_scale(s.file, "query", s.B, "query index (the same at every point)");
     s.add("overlap", s.B, f64, "cosine overlap of each final state with its target", dimensionless, "query", &s.query);
@@ -158,8 +160,7 @@ SweepWriter::SweepWriter(const std::string& path, const SweepHeader& header) : p
 
 SweepWriter::~SweepWriter() = default;
 
-void SweepWriter::write_point(Eigen::Index p, const SweepPoint& pt) {
-  Impl& s = *impl_;
+SweepRow sweep_row(const SweepPoint& pt) {
   const analysis::SimulationResult& r = *pt.result;
   const auto B = static_cast<Eigen::Index>(r.ensemble.status.size());
   long converged = 0, failed = 0;
@@ -168,38 +169,64 @@ void SweepWriter::write_point(Eigen::Index p, const SweepPoint& pt) {
     failed += st == dynamics::Status::failed;
   }
   const analysis::AttractorCounts counts = analysis::count_kinds(pt.labels);
-  s.row("recall_rate", p, r.recall.recall_rate);
-  s.row("mean_overlap", p, r.recall.mean_overlap);
-  s.row("retrieval_rate", p, B ? double(counts[0]) / double(B) : 0.0);
-  s.row("exact_rate", p, pt.exact_rate);
-  s.row("attractors", p, std::vector<double>(counts.begin(), counts.end()));
-  s.row("mean_final_energy", p, B ? r.final_energy.mean() : 0.0);
-  s.row("mean_energy_drop", p, B ? (r.initial_energy - r.final_energy).mean() : 0.0);
-  s.row("converged_fraction", p, B ? double(converged) / double(B) : 0.0);
-  s.row("failed", p, double(failed));
-  s.row("rhs_evaluations", p, double(r.rhs_evaluations));
-  s.row("energy_max_increase", p, r.audit.max_increase);
-  s.row("energy_violations", p, double(r.audit.violations));
-  s.row("wall_seconds", p, r.wall_seconds);
-  s.row("memory_count", p, double(pt.memories));
-  s.row("dimension", p, double(pt.dim));
-  if (s.B > 0 && B == s.B) {
-    std::vector<double> overlap(r.recall.overlap.data(), r.recall.overlap.data() + B), target, nearest, kind;
-    for (Eigen::Index b = 0; b < B; ++b) {
-      target.push_back(r.recall.target[b]);
-      nearest.push_back(r.recall.nearest[b]);
-      kind.push_back(static_cast<double>(pt.labels[static_cast<std::size_t>(b)].kind));
-    }
-    s.row("overlap", p, overlap);
-    s.row("target", p, target);
-    s.row("nearest", p, nearest);
-    s.row("attractor", p, kind);
+  SweepRow row;
+  row.recall_rate = r.recall.recall_rate;
+  row.mean_overlap = r.recall.mean_overlap;
+  row.retrieval_rate = B ? double(counts[0]) / double(B) : 0.0;
+  row.exact_rate = pt.exact_rate;
+  row.attractors.assign(counts.begin(), counts.end());
+  row.mean_final_energy = B ? r.final_energy.mean() : 0.0;
+  row.mean_energy_drop = B ? (r.initial_energy - r.final_energy).mean() : 0.0;
+  row.converged_fraction = B ? double(converged) / double(B) : 0.0;
+  row.failed = double(failed);
+  row.rhs_evaluations = double(r.rhs_evaluations);
+  row.energy_max_increase = r.audit.max_increase;
+  row.energy_violations = double(r.audit.violations);
+  row.wall_seconds = r.wall_seconds;
+  row.memory_count = double(pt.memories);
+  row.dimension = double(pt.dim);
+  row.overlap.assign(r.recall.overlap.data(), r.recall.overlap.data() + B);
+  for (Eigen::Index b = 0; b < B; ++b) {
+    row.target.push_back(r.recall.target[b]);
+    row.nearest.push_back(r.recall.nearest[b]);
+    row.attractor.push_back(static_cast<double>(pt.labels[static_cast<std::size_t>(b)].kind));
   }
-  for (const SweepMetric& m : pt.metrics) {
+  row.metrics = pt.metrics;
+  return row;
+}
+
+void SweepWriter::write_point(Eigen::Index p, const SweepPoint& pt) { write_row(p, sweep_row(pt)); }
+
+void SweepWriter::write_row(Eigen::Index p, const SweepRow& r) {
+  Impl& s = *impl_;
+  const auto B = static_cast<Eigen::Index>(r.overlap.size());
+  s.row("recall_rate", p, r.recall_rate);
+  s.row("mean_overlap", p, r.mean_overlap);
+  s.row("retrieval_rate", p, r.retrieval_rate);
+  s.row("exact_rate", p, r.exact_rate);
+  s.row("attractors", p, r.attractors);
+  s.row("mean_final_energy", p, r.mean_final_energy);
+  s.row("mean_energy_drop", p, r.mean_energy_drop);
+  s.row("converged_fraction", p, r.converged_fraction);
+  s.row("failed", p, r.failed);
+  s.row("rhs_evaluations", p, r.rhs_evaluations);
+  s.row("energy_max_increase", p, r.energy_max_increase);
+  s.row("energy_violations", p, r.energy_violations);
+  s.row("wall_seconds", p, r.wall_seconds);
+  s.row("memory_count", p, r.memory_count);
+  s.row("dimension", p, r.dimension);
+  if (s.B > 0 && B == s.B) {
+    s.row("overlap", p, r.overlap);
+    s.row("target", p, r.target);
+    s.row("nearest", p, r.nearest);
+    s.row("attractor", p, r.attractor);
+  }
+  for (const SweepMetric& m : r.metrics) {
     if (!s.sets.count(m.name)) s.add(m.name, 0, H5T_NATIVE_DOUBLE, m.description, "dimensionless");
     s.row(m.name, p, m.value);
   }
-  h5::set_attr(s.sweep, "points_done", static_cast<std::int64_t>(p + 1));
+  s.row("done", p, 1.0);
+  h5::set_attr(s.sweep, "points_done", static_cast<std::int64_t>(++s.done));
   h5::flush(s.file);
 }
 

@@ -44,6 +44,32 @@ struct SweepPoint {
   std::vector<SweepMetric> metrics = {};
 };
 
+// A grid point's row of every /sweep dataset as plain numbers, so that one process can compute it
+// and another write it (`mpirun ... mnemo sweep` sends rows to rank 0; cli/mpi_sweep.cpp).
+struct SweepRow {
+  double recall_rate = 0, mean_overlap = 0, retrieval_rate = 0, exact_rate = 0;
+  std::vector<double> attractors;  // counts per attractor kind
+  double mean_final_energy = 0, mean_energy_drop = 0, converged_fraction = 0;
+  double failed = 0, rhs_evaluations = 0, energy_max_increase = 0, energy_violations = 0;
+  double wall_seconds = 0, memory_count = 0, dimension = 0;
+  std::vector<double> overlap, target, nearest, attractor;  // per query (B each)
+  std::vector<SweepMetric> metrics;
+};
+SweepRow sweep_row(const SweepPoint& point);
+
+// Every numeric field of a row, in one fixed order (for packing it into a message).
+template <class Row, class F>
+void for_each_number(Row& r, F&& f) {
+  for (auto* x : {&r.recall_rate, &r.mean_overlap, &r.retrieval_rate, &r.exact_rate, &r.mean_final_energy,
+                  &r.mean_energy_drop, &r.converged_fraction, &r.failed, &r.rhs_evaluations,
+                  &r.energy_max_increase, &r.energy_violations, &r.wall_seconds, &r.memory_count, &r.dimension})
+    f(*x);
+}
+template <class Row, class F>
+void for_each_vector(Row& r, F&& f) {
+  for (auto* v : {&r.attractors, &r.overlap, &r.target, &r.nearest, &r.attractor}) f(*v);
+}
+
 class SweepWriter {
  public:
   // Creates (truncates) the file: root attributes with complete = 0, /model, /sweep/values and
@@ -54,6 +80,7 @@ class SweepWriter {
   SweepWriter& operator=(const SweepWriter&) = delete;
 
   void write_point(Eigen::Index p, const SweepPoint& point);  // row p, flushed
+  void write_row(Eigen::Index p, const SweepRow& row);        // row p, marked done, flushed
   // Recall probability vs cue distance per memory (sweeps over queries.level): /sweep/basins.
   void write_basins(const analysis::BasinTable& table);
   void finish();  // complete = 1, flushed
