@@ -6,6 +6,7 @@
 
 #include "analyze_command.hpp"
 #include "commands.hpp"
+#include "mpi_session.hpp"
 #include "sweep_command.hpp"
 #include "mnemo/io/input_error.hpp"
 #include "mnemo/version.hpp"
@@ -21,7 +22,8 @@ void error_line(const std::string& what) {
 
 int main(int argc, char** argv) {
   CLI::App app{"mnemo: dynamics of associative memories as energy-based neural ODEs", "mnemo"};
-  app.set_version_flag("--version", std::string("mnemo ") + mnemo::version);
+  app.set_version_flag("--version", std::string("mnemo ") + mnemo::version +
+                                        (mnemo::cli::mpi::built_with_mpi() ? " (MPI)" : ""));
   app.require_subcommand(1);
 
   mnemo::cli::RunOptions run;
