@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   sweep_cmd->add_option("--out", sweep.out, "output file (overrides [output].path)");
   sweep_cmd->add_option("--threads", sweep.threads, "threads (0: all cores)")->check(CLI::NonNegativeNumber);
   sweep_cmd->add_flag("--quiet", sweep.quiet, "no progress, no summary");
+  sweep_cmd->add_flag("--resume", sweep.resume, "finish an incomplete sweep file of the same config: only the missing points");
 
   mnemo::cli::AnalyzeOptions analyze;
   auto* analyze_cmd = app.add_subcommand("analyze", "fixed points, spectra, stability, energy audit; adds /analysis");

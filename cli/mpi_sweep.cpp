@@ -102,14 +102,14 @@ void lead_sweep(const Session& s, const std::vector<Eigen::Index>& points, const
       io::SweepRow row = unpack_row(m->bytes, p);
       --outstanding;
       hand_out(m->source);
-      keep(static_cast<Eigen::Index>(p), std::move(row));
+      keep(static_cast<Eigen::Index>(p), std::move(row), m->source);
     }
   };
   for (int w = 1; w < s.size(); ++w) hand_out(w);
   while (next < points.size()) {
     const Eigen::Index p = points[next++];
     io::SweepRow row = run_point(s, compute, p, service, out);
-    keep(p, std::move(row));
+    keep(p, std::move(row), 0);
     service();
   }
   while (outstanding > 0) {

@@ -17,7 +17,7 @@ namespace mnemo::cli::mpi {
 // Computes the row of grid point p, calling `service` now and then (between saved time slices);
 // nullopt when a signal interrupted it.
 using ComputePoint = std::function<std::optional<io::SweepRow>(Eigen::Index p, const std::function<void()>& service)>;
-using KeepRow = std::function<void(Eigen::Index p, io::SweepRow&& row)>;
+using KeepRow = std::function<void(Eigen::Index p, io::SweepRow&& row, int rank)>;
 
 // Rank 0 of a job of more than one rank. `points` lists the grid points still to compute;
 // `keep` receives each row (in completion order) on rank 0. A signal or a failed point ends the

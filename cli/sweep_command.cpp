@@ -161,8 +161,21 @@ int sweep(const SweepOptions& opt) {
   header.queries = queries;
   header.recall_overlap = labels_options.recall_overlap;
   std::unique_ptr<io::SweepWriter> writer;
+  std::vector<io::SweepRow> rows(static_cast<std::size_t>(P));
+  std::vector<Eigen::Index> todo;
   try {
-    writer = std::make_unique<io::SweepWriter>(out, header);
+    if (opt.resume) {
+      writer = std::make_unique<io::SweepWriter>(out, header, io::SweepWriter::Resume{});
+      std::vector<std::optional<io::SweepRow>> stored = writer->stored_rows();
+      for (Eigen::Index p = 0; p < P; ++p)
+        if (stored[static_cast<std::size_t>(p)])
+          rows[static_cast<std::size_t>(p)] = std::move(*stored[static_cast<std::size_t>(p)]);
+        else
+          todo.push_back(p);
+    } else {
+      writer = std::make_unique<io::SweepWriter>(out, header);
+      for (Eigen::Index p = 0; p < P; ++p) todo.push_back(p);
+    }
   } catch (const io::InputError& e) {
     if (!distributed) throw;
     std::cerr << "mnemo: error: " << e.what() << std::endl;
@@ -170,24 +183,21 @@ int sweep(const SweepOptions& opt) {
   }
 
   const auto started = std::chrono::steady_clock::now();
-  std::vector<io::SweepRow> rows(static_cast<std::size_t>(P));
-  const mpi::KeepRow keep = [&](Eigen::Index p, io::SweepRow&& row) {
-    writer->write_row(p, row);
+  const mpi::KeepRow keep = [&](Eigen::Index p, io::SweepRow&& row, int rank) {
+    writer->write_row(p, row, rank);
     rows[static_cast<std::size_t>(p)] = std::move(row);
   };
   if (distributed) {
-    std::vector<Eigen::Index> points;
-    for (Eigen::Index p = 0; p < P; ++p) points.push_back(p);
-    mpi::lead_sweep(session, points, compute, keep, sweep_stop, out);
+    mpi::lead_sweep(session, todo, compute, keep, sweep_stop, out);
   } else {
-    for (Eigen::Index p = 0; p < P; ++p) {
+    for (Eigen::Index p : todo) {
       std::optional<io::SweepRow> row = compute(p, {});
       if (!row) {
         std::cerr << "mnemo: error: " << out << ": sweep interrupted by a signal at point " << p + 1 << " of " << P
                   << "; the file is marked incomplete\n";
         return 1;
       }
-      keep(p, std::move(*row));
+      keep(p, std::move(*row), 0);
     }
   }
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -241,6 +251,7 @@ int sweep(const SweepOptions& opt) {
   if (failed) std::cout << "  " << failed << " trajectories FAILED (see /sweep/failed)\n";
   std::cout << "  wall time " << seconds << " s";
   if (distributed) std::cout << " over " << session.size() << " MPI ranks, elapsed " << elapsed << " s";
+  if (opt.resume) std::cout << ", " << P - static_cast<Eigen::Index>(todo.size()) << " of " << P << " points resumed from the file";
   std::cout << ", written " << out << "\n";
   return 0;
 }

@@ -10,6 +10,7 @@ struct SweepOptions {
   std::string out;  // empty: [output].path
   int threads = 0;
   bool quiet = false;
+  bool resume = false;  // finish an incomplete sweep file: only the points it lacks
 };
 
 int sweep(const SweepOptions& options);

@@ -1,7 +1,9 @@
 #include "mnemo/io/sweep_file.hpp"
 
+#include <cstring>
 #include <ctime>
 #include <map>
+#include <set>
 
 #include "mnemo/io/hdf5.hpp"
 #include "mnemo/io/input_error.hpp"
@@ -50,6 +52,36 @@ std::string kind_labels() {
     s += (k ? "," : "") + std::string(analysis::to_string(static_cast<analysis::Attractor>(k)));
   return s;
 }
+
+// FNV-1a over the bytes of every stored number of a row, in a fixed order; 52 bits, so that the
+// value is exact in the float64 -> int64 write path.
+std::int64_t row_hash(const SweepRow& r, bool per_query) {
+  std::uint64_t h = 14695981039346656037ull;
+  const auto mix = [&h](double x) {
+    unsigned char b[sizeof x];
+    std::memcpy(b, &x, sizeof x);
+    for (unsigned char c : b) h = (h ^ c) * 1099511628211ull;
+  };
+  for_each_number(r, mix);
+  for (double x : r.attractors) mix(x);
+  if (per_query)
+    for (const auto* v : {&r.overlap, &r.target, &r.nearest, &r.attractor})
+      for (double x : *v) mix(x);
+  std::map<std::string, double> metrics;
+  for (const SweepMetric& m : r.metrics) metrics[m.name] = m.value;
+  for (const auto& [name, value] : metrics) {
+    for (char c : name) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    mix(value);
+  }
+  return static_cast<std::int64_t>(h & ((std::uint64_t{1} << 52) - 1));
+}
+
+// Datasets of /sweep that are not kind-specific metrics.
+const std::set<std::string> fixed_rows{"values", "recall_rate", "mean_overlap", "retrieval_rate", "exact_rate",
+                                       "attractors", "mean_final_energy", "mean_energy_drop", "converged_fraction",
+                                       "failed", "rhs_evaluations", "energy_max_increase", "energy_violations",
+                                       "wall_seconds", "memory_count", "dimension", "done", "rank", "checksum",
+                                       "overlap", "target", "nearest", "attractor"};
 
 }  // namespace
 
@@ -147,6 +179,10 @@ SweepWriter::SweepWriter(const std::string& path, const SweepHeader& header) : p
   s.add("dimension", 0, i64, "N, neurons of the feature layer at the point", count);
   s.add("done", 0, i64,
         "1 once the point's row is written (0: not yet; rows may arrive out of order under MPI)", count);
+  s.add("rank", 0, i64, "MPI rank that computed the point (0 in a one-process run)", nullptr);
+  s.add("checksum", 0, i64,
+        "52-bit FNV-1a hash of the point's stored row; `mnemo sweep --resume` computes a point again when its "
+        "row does not match (a write torn by a crash)", nullptr);
   if (s.B > 0) {
     s.query = index_scale(s.file, "query", s.B, "query index (the same at every point)");
     s.add("overlap", s.B, f64, "cosine overlap of each final state with its target", dimensionless, "query", &s.query);
@@ -156,6 +192,103 @@ SweepWriter::SweepWriter(const std::string& path, const SweepHeader& header) : p
     h5::set_attr(s.sets.at("attractor"), "labels", kind_labels());
   }
   h5::flush(s.file);
+}
+
+SweepWriter::SweepWriter(const std::string& path, const SweepHeader& header, Resume) : path_(path), impl_(new Impl) {
+  Impl& s = *impl_;
+  const auto refuse = [&](const std::string& why) {
+    throw InputError(path + ": cannot resume: " + why + " (run without --resume to start afresh)");
+  };
+  try {
+    s.file = h5::open_file(path, true);
+  } catch (const std::exception& e) {
+    refuse(e.what());
+  }
+  try {
+    if (!h5::has_attr(s.file, "complete") || !h5::is_dataset(s.file, "sweep/done")) refuse("not a sweep file of this mnemo");
+    if (h5::attr_int(s.file, "complete") == 1) refuse("the sweep is already complete");
+    if (h5::attr_string(s.file, "config") != header.config_text)
+      refuse("the file was written from a different config (root attribute `config`)");
+    s.sweep = h5::open_group(s.file, "sweep");
+    s.values = h5::open_dataset(s.sweep, "values");
+    if (h5::read_doubles(s.values) != header.values) refuse("the grid /sweep/values differs from the config's");
+    s.P = static_cast<Eigen::Index>(header.values.size());
+    s.B = header.queries;
+    s.attractor = h5::open_dataset(s.file, "attractor");
+    if (s.B > 0) s.query = h5::open_dataset(s.file, "query");
+    // A crash after the basin tables but before `complete`: they are written again at the end.
+    if (h5::exists(s.sweep, "basins") && H5Ldelete(s.sweep.id(), "basins", H5P_DEFAULT) < 0)
+      refuse("cannot replace /sweep/basins");
+    std::vector<std::string> names;
+    H5Literate(s.sweep.id(), H5_INDEX_NAME, H5_ITER_INC, nullptr,
+               [](hid_t, const char* name, const H5L_info_t*, void* out) -> herr_t {
+                 static_cast<std::vector<std::string>*>(out)->push_back(name);
+                 return 0;
+               },
+               &names);
+    for (const std::string& name : names)
+      if (name != "values" && h5::is_dataset(s.sweep, name)) s.sets.emplace(name, h5::open_dataset(s.sweep, name));
+    if (!s.sets.count("checksum") || !s.sets.count("rank")) refuse("not a sweep file of this mnemo");
+  } catch (const InputError&) {
+    throw;
+  } catch (const std::exception& e) {
+    refuse(e.what());
+  }
+}
+
+std::vector<std::optional<SweepRow>> SweepWriter::stored_rows() {
+  Impl& s = *impl_;
+  const auto P = static_cast<std::size_t>(s.P);
+  std::map<std::string, std::vector<double>> data;
+  try {
+    for (const auto& [name, ds] : s.sets) data[name] = h5::read_doubles(ds);
+  } catch (const std::exception& e) {
+    throw InputError(path_ + ": cannot resume: " + e.what() + " (run without --resume to start afresh)");
+  }
+  const auto at = [&](const std::string& name, std::size_t p) { return data.at(name)[p]; };
+  const auto slice = [&](const std::string& name, std::size_t p, std::size_t width) {
+    const std::vector<double>& v = data.at(name);
+    return std::vector<double>(v.begin() + static_cast<std::ptrdiff_t>(p * width),
+                               v.begin() + static_cast<std::ptrdiff_t>((p + 1) * width));
+  };
+  const bool per_query = s.B > 0 && data.count("overlap");
+  const auto B = static_cast<std::size_t>(s.B);
+  std::vector<std::optional<SweepRow>> rows(P);
+  s.done = 0;
+  for (std::size_t p = 0; p < P; ++p) {
+    if (at("done", p) != 1.0) continue;
+    SweepRow r;
+    r.recall_rate = at("recall_rate", p);
+    r.mean_overlap = at("mean_overlap", p);
+    r.retrieval_rate = at("retrieval_rate", p);
+    r.exact_rate = at("exact_rate", p);
+    r.attractors = slice("attractors", p, analysis::attractor_kinds);
+    r.mean_final_energy = at("mean_final_energy", p);
+    r.mean_energy_drop = at("mean_energy_drop", p);
+    r.converged_fraction = at("converged_fraction", p);
+    r.failed = at("failed", p);
+    r.rhs_evaluations = at("rhs_evaluations", p);
+    r.energy_max_increase = at("energy_max_increase", p);
+    r.energy_violations = at("energy_violations", p);
+    r.wall_seconds = at("wall_seconds", p);
+    r.memory_count = at("memory_count", p);
+    r.dimension = at("dimension", p);
+    if (per_query) {
+      r.overlap = slice("overlap", p, B);
+      r.target = slice("target", p, B);
+      r.nearest = slice("nearest", p, B);
+      r.attractor = slice("attractor", p, B);
+    }
+    for (const auto& [name, v] : data)
+      if (!fixed_rows.count(name) && v.size() == P) {
+        const h5::Handle& ds = s.sets.at(name);
+        r.metrics.push_back({name, v[p], h5::has_attr(ds, "description") ? h5::attr_string(ds, "description") : ""});
+      }
+    if (static_cast<double>(row_hash(r, per_query)) != at("checksum", p)) continue;
+    rows[p] = std::move(r);
+    ++s.done;
+  }
+  return rows;
 }
 
 SweepWriter::~SweepWriter() = default;
@@ -197,7 +330,7 @@ SweepRow sweep_row(const SweepPoint& pt) {
 
 void SweepWriter::write_point(Eigen::Index p, const SweepPoint& pt) { write_row(p, sweep_row(pt)); }
 
-void SweepWriter::write_row(Eigen::Index p, const SweepRow& r) {
+void SweepWriter::write_row(Eigen::Index p, const SweepRow& r, int rank) {
   Impl& s = *impl_;
   const auto B = static_cast<Eigen::Index>(r.overlap.size());
   s.row("recall_rate", p, r.recall_rate);
@@ -225,6 +358,8 @@ void SweepWriter::write_row(Eigen::Index p, const SweepRow& r) {
     if (!s.sets.count(m.name)) s.add(m.name, 0, H5T_NATIVE_DOUBLE, m.description, "dimensionless");
     s.row(m.name, p, m.value);
   }
+  s.row("rank", p, double(rank));
+  s.row("checksum", p, double(row_hash(r, s.B > 0 && B == s.B)));
   s.row("done", p, 1.0);
   h5::set_attr(s.sweep, "points_done", static_cast<std::int64_t>(++s.done));
   h5::flush(s.file);

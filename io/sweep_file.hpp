@@ -5,6 +5,7 @@
 // basin tables are flushed). Layout: docs/hdf5-schema.md, section "Sweep files".
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -75,12 +76,20 @@ class SweepWriter {
   // Creates (truncates) the file: root attributes with complete = 0, /model, /sweep/values and
   // the per-point datasets (P rows each).
   SweepWriter(const std::string& path, const SweepHeader& header);
+  // `mnemo sweep --resume`: opens the incomplete sweep file at `path` for writing; bad input
+  // (InputError) unless it is a sweep file, not complete, of the same config text and grid.
+  struct Resume {};
+  SweepWriter(const std::string& path, const SweepHeader& header, Resume);
   ~SweepWriter();
   SweepWriter(const SweepWriter&) = delete;
   SweepWriter& operator=(const SweepWriter&) = delete;
 
   void write_point(Eigen::Index p, const SweepPoint& point);  // row p, flushed
-  void write_row(Eigen::Index p, const SweepRow& row);        // row p, marked done, flushed
+  // Row p, marked done with its checksum and the MPI rank that computed it, flushed.
+  void write_row(Eigen::Index p, const SweepRow& row, int rank = 0);
+  // The rows already written (resume): row p when /sweep/done[p] = 1 and its stored values hash to
+  // /sweep/checksum[p]; nullopt otherwise (never written, or torn by a crash: computed again).
+  std::vector<std::optional<SweepRow>> stored_rows();
   // Recall probability vs cue distance per memory (sweeps over queries.level): /sweep/basins.
   void write_basins(const analysis::BasinTable& table);
   void finish();  // complete = 1, flushed
