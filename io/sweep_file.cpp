@@ -62,7 +62,10 @@ std::int64_t row_hash(const SweepRow& r, bool per_query) {
     std::memcpy(b, &x, sizeof x);
     for (unsigned char c : b) h = (h ^ c) * 1099511628211ull;
   };
-  for_each_number(r, mix);
+  // Every number but the clock, so that equal results hash equal.
+  for_each_number(r, [&](const double& x) {
+    if (&x != &r.wall_seconds) mix(x);
+  });
   for (double x : r.attractors) mix(x);
   if (per_query)
     for (const auto* v : {&r.overlap, &r.target, &r.nearest, &r.attractor})
@@ -181,7 +184,7 @@ SweepWriter::SweepWriter(const std::string& path, const SweepHeader& header) : p
         "1 once the point's row is written (0: not yet; rows may arrive out of order under MPI)", count);
   s.add("rank", 0, i64, "MPI rank that computed the point (0 in a one-process run)", nullptr);
   s.add("checksum", 0, i64,
-        "52-bit FNV-1a hash of the point's stored row; `mnemo sweep --resume` computes a point again when its "
+        "52-bit FNV-1a hash of the point's stored row (wall_seconds excepted); `mnemo sweep --resume` computes a point again when its "
         "row does not match (a write torn by a crash)", nullptr);
   if (s.B > 0) {
     s.query = index_scale(s.file, "query", s.B, "query index (the same at every point)");
