@@ -13,6 +13,7 @@ namespace {
 
 constexpr int work_tag = 1;    // rank 0 -> worker: a point index, or -1: no more points
 constexpr int result_tag = 2;  // worker -> rank 0: point index and its row
+const std::string resume_hint = "the file is marked incomplete; `mnemo sweep --resume` finishes it";
 
 std::vector<char> pack_point(long long p) {
   Packer k;
@@ -24,7 +25,14 @@ std::vector<char> pack_point(long long p) {
 // core, which the ranks computing on the same node need).
 void idle() { std::this_thread::sleep_for(std::chrono::microseconds(500)); }
 
-[[noreturn]] void fail(const Session& s, const std::string& line, int code) {
+[[noreturn]] void fail(const Session& s, const std::string& line, int code,
+                       const std::function<void()>& save = {}) {
+  if (save) {
+    try {
+      save();  // rows already received stay in the file for --resume
+    } catch (const std::exception&) {
+    }
+  }
   std::string text = line;
   for (char& c : text)
     if (c == '\n' || c == '\r') c = ' ';
@@ -34,19 +42,22 @@ void idle() { std::this_thread::sleep_for(std::chrono::microseconds(500)); }
 
 // Runs one point on this rank; any failure ends the whole job with one line.
 io::SweepRow run_point(const Session& s, const ComputePoint& compute, Eigen::Index p,
-                       const std::function<void()>& service, const std::string& out) {
+                       const std::function<void()>& service, const std::string& out,
+                       const std::function<void()>& save = {}) {
   std::optional<io::SweepRow> row;
   try {
     row = compute(p, service);
   } catch (const io::InputError& e) {
-    fail(s, std::string(e.what()) + " (rank " + std::to_string(s.rank()) + ", point " + std::to_string(p + 1) + ")", 2);
+    fail(s, std::string(e.what()) + " (rank " + std::to_string(s.rank()) + ", point " + std::to_string(p + 1) + ")", 2,
+         save);
   } catch (const std::exception& e) {
-    fail(s, std::string(e.what()) + " (rank " + std::to_string(s.rank()) + ", point " + std::to_string(p + 1) + ")", 1);
+    fail(s, std::string(e.what()) + " (rank " + std::to_string(s.rank()) + ", point " + std::to_string(p + 1) + ")", 1,
+         save);
   }
   if (!row)
-    fail(s, out + ": sweep interrupted by a signal on rank " + std::to_string(s.rank()) + " at point " +
-                std::to_string(p + 1) + "; every rank stops, the file is marked incomplete",
-         1);
+    fail(s, out + ": sweep stopped by a signal on rank " + std::to_string(s.rank()) + " at point " +
+                std::to_string(p + 1) + " (another rank died, or the job was cancelled); " + resume_hint,
+         1, save);
   return std::move(*row);
 }
 
@@ -84,7 +95,8 @@ io::SweepRow unpack_row(const std::vector<char>& bytes, long long& point) {
 }
 
 void lead_sweep(const Session& s, const std::vector<Eigen::Index>& points, const ComputePoint& compute,
-                const KeepRow& keep, const std::atomic<bool>& stop, const std::string& out) {
+                const KeepRow& keep, const std::function<void()>& save, const std::atomic<bool>& stop,
+                const std::string& out) {
   std::size_t next = 0;
   long outstanding = 0;  // points handed to workers whose rows have not arrived
   const auto hand_out = [&](int worker) {
@@ -108,15 +120,15 @@ void lead_sweep(const Session& s, const std::vector<Eigen::Index>& points, const
   for (int w = 1; w < s.size(); ++w) hand_out(w);
   while (next < points.size()) {
     const Eigen::Index p = points[next++];
-    io::SweepRow row = run_point(s, compute, p, service, out);
+    io::SweepRow row = run_point(s, compute, p, service, out, save);
     keep(p, std::move(row), 0);
     service();
   }
   while (outstanding > 0) {
     if (stop.load())
-      fail(s, out + ": sweep interrupted by a signal on rank 0 while " + std::to_string(outstanding) +
-                  " points were still running on other ranks; every rank stops, the file is marked incomplete",
-           1);
+      fail(s, out + ": sweep stopped by a signal on rank 0 while " + std::to_string(outstanding) +
+                  " points ran on other ranks (another rank died, or the job was cancelled); " + resume_hint,
+           1, save);
     service();
     if (outstanding > 0) idle();
   }
@@ -127,8 +139,8 @@ void serve_sweep(const Session& s, const ComputePoint& compute, const std::atomi
     std::optional<Message> m;
     while (!(m = poll(work_tag))) {
       if (stop.load())
-        fail(s, out + ": sweep interrupted by a signal on rank " + std::to_string(s.rank()) +
-                    " while waiting for work; every rank stops, the file is marked incomplete",
+        fail(s, out + ": sweep stopped by a signal on rank " + std::to_string(s.rank()) +
+                    " while waiting for work (another rank died, or the job was cancelled); " + resume_hint,
              1);
       idle();
     }

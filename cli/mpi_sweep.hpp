@@ -21,9 +21,10 @@ using KeepRow = std::function<void(Eigen::Index p, io::SweepRow&& row, int rank)
 
 // Rank 0 of a job of more than one rank. `points` lists the grid points still to compute;
 // `keep` receives each row (in completion order) on rank 0. A signal or a failed point ends the
-// whole job (MPI_Abort) after one error line naming `out`.
+// whole job (MPI_Abort) after one error line naming `out` and a call of `save` (flush the file).
 void lead_sweep(const Session& session, const std::vector<Eigen::Index>& points, const ComputePoint& compute,
-                const KeepRow& keep, const std::atomic<bool>& stop, const std::string& out);
+                const KeepRow& keep, const std::function<void()>& save, const std::atomic<bool>& stop,
+                const std::string& out);
 // Every other rank: computes the points rank 0 hands out until it says stop.
 void serve_sweep(const Session& session, const ComputePoint& compute, const std::atomic<bool>& stop,
                  const std::string& out);

@@ -188,13 +188,13 @@ int sweep(const SweepOptions& opt) {
     rows[static_cast<std::size_t>(p)] = std::move(row);
   };
   if (distributed) {
-    mpi::lead_sweep(session, todo, compute, keep, sweep_stop, out);
+    mpi::lead_sweep(session, todo, compute, keep, [&] { writer->flush(); }, sweep_stop, out);
   } else {
     for (Eigen::Index p : todo) {
       std::optional<io::SweepRow> row = compute(p, {});
       if (!row) {
         std::cerr << "mnemo: error: " << out << ": sweep interrupted by a signal at point " << p + 1 << " of " << P
-                  << "; the file is marked incomplete\n";
+                  << "; the file is marked incomplete; `mnemo sweep --resume` finishes it\n";
         return 1;
       }
       keep(p, std::move(*row), 0);

@@ -1,5 +1,6 @@
 #include "mnemo/io/sweep_file.hpp"
 
+#include <chrono>
 #include <cstring>
 #include <ctime>
 #include <map>
@@ -91,6 +92,15 @@ const std::set<std::string> fixed_rows{"values", "recall_rate", "mean_overlap", 
 struct SweepWriter::Impl {
   h5::Handle file, sweep, values, query, attractor;
   Eigen::Index P = 0, B = 0, done = 0;
+  // Rows reach the disk at most a second after they are written: flushing every row costs about
+  // 1.5 ms (the P-row chunks are compressed again), which would make rank 0 of a wide MPI sweep
+  // the bottleneck (docs/scaling.md). A row not yet flushed when a crash comes is not lost from
+  // the result: `--resume` finds it missing (or its checksum wrong) and computes it again.
+  std::chrono::steady_clock::time_point flushed = std::chrono::steady_clock::now();
+  void flush_now() {
+    h5::flush(file);
+    flushed = std::chrono::steady_clock::now();
+  }
   std::map<std::string, h5::Handle> sets;
 
   // A P-row dataset (P, or P x width), its first axis on the `point` scale (/sweep/values), its
@@ -365,7 +375,7 @@ void SweepWriter::write_row(Eigen::Index p, const SweepRow& r, int rank) {
   s.row("checksum", p, double(row_hash(r, s.B > 0 && B == s.B)));
   s.row("done", p, 1.0);
   h5::set_attr(s.sweep, "points_done", static_cast<std::int64_t>(++s.done));
-  h5::flush(s.file);
+  if (s.done == s.P || std::chrono::steady_clock::now() - s.flushed >= std::chrono::seconds(1)) s.flush_now();
 }
 
 void SweepWriter::write_basins(const analysis::BasinTable& t) {
@@ -410,6 +420,10 @@ void SweepWriter::write_basins(const analysis::BasinTable& t) {
            {"memory"}, dimensionless);
   h5::attach_scale(radius, memory, 0);
   h5::flush(s.file);
+}
+
+void SweepWriter::flush() {
+  if (impl_->file.valid()) impl_->flush_now();
 }
 
 void SweepWriter::finish() {

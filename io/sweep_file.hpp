@@ -92,6 +92,7 @@ class SweepWriter {
   std::vector<std::optional<SweepRow>> stored_rows();
   // Recall probability vs cue distance per memory (sweeps over queries.level): /sweep/basins.
   void write_basins(const analysis::BasinTable& table);
+  void flush();   // rows are flushed at most a second after they are written, and by this
   void finish();  // complete = 1, flushed
   const std::string& path() const { return path_; }
 
