@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
+#include <list>
 #include <stdexcept>
 
 #ifdef MNEMO_HAVE_MPI
@@ -86,6 +88,74 @@ std::optional<Message> poll(int tag) {
   return m;
 }
 
+namespace {
+struct Posted {
+  std::vector<char> bytes;
+  MPI_Request request = MPI_REQUEST_NULL;
+};
+struct Receiving {
+  Message message;
+  MPI_Request request = MPI_REQUEST_NULL;
+};
+// std::list: elements never move, so the buffers MPI writes into stay put.
+std::list<Posted> posted;
+std::list<Receiving> receiving;
+}  // namespace
+
+void post(int to, int tag, std::vector<char> bytes) {
+  Posted& p = posted.emplace_back();
+  p.bytes = std::move(bytes);
+  check(MPI_Isend(p.bytes.data(), static_cast<int>(p.bytes.size()), MPI_BYTE, to, tag, MPI_COMM_WORLD, &p.request),
+        "MPI_Isend");
+}
+
+void progress() {
+  for (auto it = posted.begin(); it != posted.end();) {
+    int done = 0;
+    check(MPI_Test(&it->request, &done, MPI_STATUS_IGNORE), "MPI_Test");
+    it = done ? posted.erase(it) : std::next(it);
+  }
+}
+
+void complete_posted() {
+  for (Posted& p : posted) check(MPI_Wait(&p.request, MPI_STATUS_IGNORE), "MPI_Wait");
+  posted.clear();
+}
+
+std::vector<int> announced(int tag) {
+  std::vector<int> sources;
+  for (;;) {
+    int flag = 0;
+    MPI_Message handle;
+    MPI_Status status;
+    check(MPI_Improbe(MPI_ANY_SOURCE, tag, MPI_COMM_WORLD, &flag, &handle, &status), "MPI_Improbe");
+    if (!flag) return sources;
+    int count = 0;
+    MPI_Get_count(&status, MPI_BYTE, &count);
+    Receiving& r = receiving.emplace_back();
+    r.message.source = status.MPI_SOURCE;
+    r.message.tag = status.MPI_TAG;
+    r.message.bytes.resize(static_cast<std::size_t>(count));
+    check(MPI_Imrecv(r.message.bytes.data(), count, MPI_BYTE, &handle, &r.request), "MPI_Imrecv");
+    sources.push_back(status.MPI_SOURCE);
+  }
+}
+
+std::vector<Message> received() {
+  std::vector<Message> done;
+  for (auto it = receiving.begin(); it != receiving.end();) {
+    int complete = 0;
+    check(MPI_Test(&it->request, &complete, MPI_STATUS_IGNORE), "MPI_Test");
+    if (complete) {
+      done.push_back(std::move(it->message));
+      it = receiving.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return done;
+}
+
 #else
 
 Session::Session() {}
@@ -93,6 +163,11 @@ Session::~Session() {}
 void Session::abort(int code) const { std::exit(code); }
 void send(int, int, const std::vector<char>&) { throw std::logic_error("mnemo was built without MPI"); }
 std::optional<Message> poll(int) { return std::nullopt; }
+void post(int, int, std::vector<char>) { throw std::logic_error("mnemo was built without MPI"); }
+void progress() {}
+void complete_posted() {}
+std::vector<int> announced(int) { return {}; }
+std::vector<Message> received() { return {}; }
 
 #endif
 

@@ -42,6 +42,16 @@ void send(int to, int tag, const std::vector<char>& bytes);  // blocking (MPI_Se
 // A waiting message from any rank with `tag` (any tag when tag < 0), received; none: nullopt.
 std::optional<Message> poll(int tag = -1);
 
+// Non-blocking traffic for messages that may exceed the eager limit (rows): a blocking send would
+// wait until the receiver, busy computing, posts its receive.
+void post(int to, int tag, std::vector<char> bytes);  // MPI_Isend; the bytes are kept until sent
+void progress();                                     // lets posted sends advance (MPI_Test)
+void complete_posted();                              // waits for every posted send
+// Sources of the messages with `tag` whose envelopes have arrived; a receive is started for each
+// (MPI_Improbe + MPI_Imrecv) and its bytes come out of received() once complete.
+std::vector<int> announced(int tag);
+std::vector<Message> received();
+
 // Bytes <-> numbers and strings, in the order written (same machine type on every rank).
 class Packer {
  public:

@@ -1,5 +1,6 @@
 #include "mpi_sweep.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <iostream>
@@ -99,26 +100,45 @@ void lead_sweep(const Session& s, const std::vector<Eigen::Index>& points, const
                 const std::string& out) {
   std::size_t next = 0;
   long outstanding = 0;  // points handed to workers whose rows have not arrived
-  const auto hand_out = [&](int worker) {
-    if (next < points.size()) {
-      send(worker, work_tag, pack_point(points[next++]));
+  std::vector<int> queued(static_cast<std::size_t>(s.size()), 0);  // the same, per worker
+  // Dynamic load balancing with one point of slack: a worker holds the point it computes and the
+  // next one, so it never waits for rank 0 (which answers only between the saved slices of its own
+  // point). Near the end (no more points left than ranks) a worker gets a point only once it has
+  // none, so that no point waits behind another while a rank is idle.
+  std::vector<bool> stopped(static_cast<std::size_t>(s.size()), false);
+  const auto top_up = [&](int w, int most) {
+    auto& q = queued[static_cast<std::size_t>(w)];
+    const int depth = std::min(most, points.size() - next > static_cast<std::size_t>(s.size()) ? 2 : 1);
+    while (q < depth && next < points.size()) {
+      send(w, work_tag, pack_point(points[next++]));
+      ++q;
       ++outstanding;
-    } else {
-      send(worker, work_tag, pack_point(-1));
+    }
+    if (q == 0 && next == points.size() && !stopped[static_cast<std::size_t>(w)]) {
+      send(w, work_tag, pack_point(-1));  // nothing left: stop
+      stopped[static_cast<std::size_t>(w)] = true;
     }
   };
-  // Dynamic load balancing: a worker gets its next point as soon as its row arrives.
+  // A row's envelope is the worker's request for more: it is answered at once, while the row's
+  // bytes may still be on their way.
   const std::function<void()> service = [&]() {
-    while (std::optional<Message> m = poll(result_tag)) {
+    for (int w : announced(result_tag)) {
+      --queued[static_cast<std::size_t>(w)];
+      top_up(w, 2);
+    }
+    for (Message& m : received()) {
       long long p = 0;
-      io::SweepRow row = unpack_row(m->bytes, p);
+      io::SweepRow row = unpack_row(m.bytes, p);
       --outstanding;
-      hand_out(m->source);
-      keep(static_cast<Eigen::Index>(p), std::move(row), m->source);
+      keep(static_cast<Eigen::Index>(p), std::move(row), m.source);
     }
   };
-  for (int w = 1; w < s.size(); ++w) hand_out(w);
-  while (next < points.size()) {
+  for (int w = 1; w < s.size(); ++w) top_up(w, 1);  // one point each first, then the slack
+  for (int w = 1; w < s.size(); ++w) top_up(w, 2);
+  // Computing on rank 0 gains one rank in `size` but delays its answers to a slice of its own
+  // point; beyond 8 ranks the gain is small and rank 0 only serves (answers within 0.5 ms).
+  constexpr int lead_computes_up_to = 8;
+  while (next < points.size() && s.size() <= lead_computes_up_to) {
     const Eigen::Index p = points[next++];
     io::SweepRow row = run_point(s, compute, p, service, out, save);
     keep(p, std::move(row), 0);
@@ -138,6 +158,7 @@ void serve_sweep(const Session& s, const ComputePoint& compute, const std::atomi
   for (;;) {
     std::optional<Message> m;
     while (!(m = poll(work_tag))) {
+      progress();
       if (stop.load())
         fail(s, out + ": sweep stopped by a signal on rank " + std::to_string(s.rank()) +
                     " while waiting for work (another rank died, or the job was cancelled); " + resume_hint,
@@ -146,10 +167,12 @@ void serve_sweep(const Session& s, const ComputePoint& compute, const std::atomi
     }
     Unpacker u(m->bytes);
     const long long p = u.integer();
-    if (p < 0) return;
-    const io::SweepRow row = run_point(s, compute, static_cast<Eigen::Index>(p), [] {}, out);
-    send(0, result_tag, pack_row(p, row));
+    if (p < 0) break;
+    // The previous row's bytes advance between the saved slices of this point.
+    const io::SweepRow row = run_point(s, compute, static_cast<Eigen::Index>(p), [] { progress(); }, out);
+    post(0, result_tag, pack_row(p, row));
   }
+  complete_posted();
 }
 
 }  // namespace mnemo::cli::mpi

@@ -1,8 +1,8 @@
 #pragma once
 // `mpirun -n P mnemo sweep`: dynamic load balancing of grid points over ranks (docs/scaling.md).
-// Rank 0 hands out one point at a time to every other rank, computes points itself in between,
-// answers requests while its own point integrates (between saved time slices), and writes every
-// row to the one sweep file as it arrives. A row is plain numbers (io::SweepRow), sent whole.
+// Rank 0 hands out one point at a time to every other rank and writes every row to the one sweep
+// file as it arrives; in jobs of up to 8 ranks it also computes points itself, answering requests
+// while its own point integrates (between saved time slices). A row is plain numbers (io::SweepRow), sent whole.
 // Every point's result depends on its config and seed only, never on the rank that computed it.
 #include <atomic>
 #include <functional>
