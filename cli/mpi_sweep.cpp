@@ -133,8 +133,9 @@ void lead_sweep(const Session& s, const std::vector<Eigen::Index>& points, const
       keep(static_cast<Eigen::Index>(p), std::move(row), m.source);
     }
   };
-  for (int w = 1; w < s.size(); ++w) top_up(w, 1);  // one point each first, then the slack
-  for (int w = 1; w < s.size(); ++w) top_up(w, 2);
+  // One point each first; the slack follows each worker's first row (handing it out now would
+  // queue the two most expensive points on rank 1 when the grid comes most expensive first).
+  for (int w = 1; w < s.size(); ++w) top_up(w, 1);
   // Computing on rank 0 gains one rank in `size` but delays its answers to a slice of its own
   // point; beyond 8 ranks the gain is small and rank 0 only serves (answers within 0.5 ms).
   constexpr int lead_computes_up_to = 8;

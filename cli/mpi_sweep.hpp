@@ -19,7 +19,8 @@ namespace mnemo::cli::mpi {
 using ComputePoint = std::function<std::optional<io::SweepRow>(Eigen::Index p, const std::function<void()>& service)>;
 using KeepRow = std::function<void(Eigen::Index p, io::SweepRow&& row, int rank)>;
 
-// Rank 0 of a job of more than one rank. `points` lists the grid points still to compute;
+// Rank 0 of a job of more than one rank. `points` lists the grid points still to compute, in the
+// order they are handed out (most expensive first balances best: longest processing time first);
 // `keep` receives each row (in completion order) on rank 0. A signal or a failed point ends the
 // whole job (MPI_Abort) after one error line naming `out` and a call of `save` (flush the file).
 void lead_sweep(const Session& session, const std::vector<Eigen::Index>& points, const ComputePoint& compute,
