@@ -12,6 +12,7 @@
 #include "mnemo/models/krotov_hopfield.hpp"
 #include "mnemo/models/modern_hopfield.hpp"
 #include "mnemo/models/random_features.hpp"
+#include "mnemo/models/sparse_recovery.hpp"
 
 namespace mnemo::models {
 
@@ -24,6 +25,7 @@ const std::vector<KindInfo>& catalogue() {
       hierarchical_kind(),
       random_features_kind(),
       kernelized_hopfield_kind(),
+      sparse_recovery_kind(),
   };
   return kinds;
 }
