@@ -75,6 +75,13 @@ int main(int argc, char** argv) {
   }
 
   try {
+    // Only `mnemo sweep` splits its work over MPI ranks (docs/scaling.md); P copies of any other
+    // command would write the same file.
+    if (!*sweep_cmd && mnemo::cli::mpi::launched_size() > 1) {
+      if (mnemo::cli::mpi::launched_rank() > 0) return 2;  // rank 0 says why
+      throw mnemo::io::InputError("started by an MPI launcher with " + std::to_string(mnemo::cli::mpi::launched_size()) +
+                                  " processes: only `mnemo sweep` runs over MPI ranks; run this command without mpirun/srun");
+    }
     if (*run_cmd) {
       mnemo::cli::install_signal_handlers();
       return mnemo::cli::run(run);

@@ -31,6 +31,12 @@ int launched_size() {
   return 0;
 }
 
+int launched_rank() {
+  for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"})
+    if (const char* v = std::getenv(name)) return std::atoi(v);
+  return 0;
+}
+
 #ifdef MNEMO_HAVE_MPI
 
 namespace {

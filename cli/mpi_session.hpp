@@ -12,6 +12,7 @@ bool built_with_mpi();
 // The environment of an MPI launcher: Open MPI's mpirun, PMIx or PMI (srun). Returns the number of
 // processes it started (0 when none).
 int launched_size();
+int launched_rank();  // this process's rank by the same environment (0 when none)
 
 // MPI_Init_thread (funneled: only the main thread calls MPI) when built with MPI and launched;
 // MPI_Finalize on destruction.

@@ -79,9 +79,11 @@ int sweep(const SweepOptions& opt) {
   std::signal(SIGINT, on_sweep_signal);
   std::signal(SIGTERM, on_sweep_signal);
   const mpi::Session session;
-  if (!mpi::built_with_mpi() && mpi::launched_size() > 1)
+  if (!mpi::built_with_mpi() && mpi::launched_size() > 1) {
+    if (mpi::launched_rank() > 0) return 2;  // rank 0 says why
     throw io::InputError(opt.config + ": started by an MPI launcher with " + std::to_string(mpi::launched_size()) +
                          " processes, but this mnemo was built without MPI (MNEMO_MPI=OFF): run it as one process");
+  }
   const bool lead = session.rank() == 0, distributed = session.size() > 1;
 
   // Every point's config first, so a bad key or value fails before any work (exit 2). Every rank
