@@ -78,16 +78,14 @@ std::string show(double v) {
 int sweep(const SweepOptions& opt) {
   std::signal(SIGINT, on_sweep_signal);
   std::signal(SIGTERM, on_sweep_signal);
-  const mpi::Session session;
   if (!mpi::built_with_mpi() && mpi::launched_size() > 1) {
     if (mpi::launched_rank() > 0) return 2;  // rank 0 says why
     throw io::InputError(opt.config + ": started by an MPI launcher with " + std::to_string(mpi::launched_size()) +
                          " processes, but this mnemo was built without MPI (MNEMO_MPI=OFF): run it as one process");
   }
-  const bool lead = session.rank() == 0, distributed = session.size() > 1;
 
   // Every point's config first, so a bad key or value fails before any work (exit 2). Every rank
-  // reads the same config and fails alike; only rank 0 says so.
+  // of an MPI job reads the same config and fails alike; only rank 0 says so.
   io::RunConfig base;
   std::vector<io::RunConfig> configs;
   try {
@@ -96,9 +94,12 @@ int sweep(const SweepOptions& opt) {
       throw io::InputError(base.file + ": key 'sweep': missing section [sweep] (mnemo sweep needs key and values)");
     for (double v : base.sweep->values) configs.push_back(io::with_value(base, base.sweep->key, v));
   } catch (const io::InputError&) {
-    if (!lead) return 2;
+    if (mpi::launched_rank() > 0) return 2;
     throw;
   }
+  // MPI starts only once the config is known to be good: a bad one ends every rank at once.
+  const mpi::Session session;
+  const bool lead = session.rank() == 0, distributed = session.size() > 1;
   const std::string key = base.sweep->key;
   const std::vector<double>& values = base.sweep->values;
   Eigen::Index queries = configs.front().queries.count, memories = configs.front().memories.count;

@@ -171,7 +171,7 @@ class Mpi(unittest.TestCase):
 
     def test_killed_rank_fails_the_job_and_resume_finishes_it(self):
         with tempdir() as tmp:
-            path, out = write(tmp, "kill", CLASSICAL, dim=300, queries=120, key="memories.count",
+            path, out = write(tmp, "kill", CLASSICAL, dim=250, queries=100, key="memories.count",
                               values="[10, 15, 20, 25, 30, 35, 40, 45]")
             single = os.path.join(tmp, "kill_1.h5")
             t0 = time.monotonic()
