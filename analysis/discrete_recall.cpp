@@ -121,6 +121,7 @@ DiscreteRecallResult simulate_discrete(const models::DiscreteMemory& memory, con
     out.mean_cue_error_rate = out.cue_error_rate.mean();
     out.pattern_error_rate = static_cast<double>(wrong_patterns) / static_cast<double>(B);
   }
+  if (!ens.interrupted) out.kind_metrics = memory.recall_metrics(cues, readout, targets);
   res.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;
 }

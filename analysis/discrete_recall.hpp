@@ -35,6 +35,7 @@ struct DiscreteRecallResult {
   double mean_symbol_error_rate = 0.0;
   double mean_cue_error_rate = 0.0;
   double pattern_error_rate = 0.0;  // fraction of queries whose final state differs anywhere
+  std::vector<models::DiscreteMetric> kind_metrics;  // DiscreteMemory::recall_metrics (entropic: precision, recall)
 };
 
 // Fraction of entries that differ (|a - b| > 0.5: the alphabets are integers).

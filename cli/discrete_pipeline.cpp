@@ -18,9 +18,59 @@
 
 namespace mnemo::cli {
 
+namespace {
+// Kinds that store images of a dataset (entropic): [memories] source = digits | fashion_mnist,
+// count = images stored (the others are held out); [queries] count held-out cues, corruption
+// gaussian (pixel noise std = level) or mask (fraction of pixels set to 0), or level = 0.
+Prepared prepare_from_images(io::RunConfig cfg, const models::DiscreteKind& dk) {
+  const std::string& kind = cfg.model.kind;
+  auto bad = [&](const std::string& key, const std::string& why) { return io::InputError(cfg.file + ": key '" + key + "': " + why); };
+  const io::MemoriesConfig& mc = cfg.memories;
+  if (cfg.integrate.noise.enabled) throw bad("noise", "[noise] is for ODE kinds; kind '" + kind + "' is discrete-time");
+  if (mc.source != "digits" && mc.source != "fashion_mnist")
+    throw bad("memories.source", "kind '" + kind + "' stores labelled images: use \"digits\" or \"fashion_mnist\", got '" +
+                                     mc.source + "'");
+  const io::Images im = io::load_images(mc, cfg.file);
+  if (mc.dim && mc.dim != im.pixels.cols())
+    throw bad("memories.dim", "is " + std::to_string(mc.dim) + " but " + mc.source + " images have " +
+                                  std::to_string(im.pixels.cols()) + " pixels");
+  if (mc.count >= im.pixels.rows())
+    throw bad("memories.count", "must leave held-out images for cues: " + mc.source + " holds " +
+                                    std::to_string(im.pixels.rows()) + ", got " + std::to_string(mc.count));
+  if (cfg.queries.count > im.pixels.rows() - mc.count || cfg.queries.count > 10000)
+    throw bad("queries.count", "cues are distinct held-out images: at most " +
+                                   std::to_string(std::min<Eigen::Index>(10000, im.pixels.rows() - mc.count)) + ", got " +
+                                   std::to_string(cfg.queries.count));
+  std::shared_ptr<const models::DiscreteMemory> memory;
+  try {
+    memory = dk.build_from_images(models::complete_spec(cfg.model), im.pixels, im.labels, mc.count, mc.normalize,
+                                  cfg.queries.corruption, cfg.queries.level, cfg.seed);
+  } catch (const models::ParamError& e) {
+    throw bad("model." + e.key, e.what());
+  } catch (const models::CueLevelError& e) {
+    throw bad("queries.level", e.what());
+  } catch (const std::invalid_argument& e) {
+    throw io::InputError(cfg.file + ": [model]: " + e.what());
+  }
+  models::Rng rng(cfg.seed, models::stream::queries);
+  models::Cues cues = memory->make_cues(cfg.queries.count, rng);
+  io::Memories mem{memory->memories(), mc.source + ": " + std::to_string(mc.count) +
+                                           " images stored (chosen with the seed) as quantised features of kind '" +
+                                           kind + "'; cues from held-out images"};
+  const Eigen::Index N = memory->memories().cols();
+  models::Network placeholder({models::Layer{"state", N, 1.0, models::Identity{}, {}}}, {});
+  models::Model model{models::complete_spec(cfg.model), memory->memories(), std::move(placeholder), memory->matrices()};
+  Prepared p{std::move(cfg), std::move(mem), std::move(model), std::move(cues)};
+  p.discrete = std::move(memory);
+  return p;
+}
+}  // namespace
+
 Prepared prepare_discrete(io::RunConfig cfg) {
   const std::string& kind = cfg.model.kind;
   auto bad = [&](const std::string& key, const std::string& why) { return io::InputError(cfg.file + ": key '" + key + "': " + why); };
+  if (const models::DiscreteKind* dk = models::find_discrete_kind(kind); dk && dk->build_from_images)
+    return prepare_from_images(std::move(cfg), *dk);
   const io::MemoriesConfig& mc = cfg.memories;
   if (mc.source != "model")
     throw bad("memories.source", "kind '" + kind + "' generates its own patterns: set source = \"model\" (count and dim then "
@@ -72,18 +122,23 @@ void write_discrete_recall(io::RunWriter& writer, const analysis::DiscreteRecall
   writer.add_recall_attribute("mean_symbol_error_rate", r.mean_symbol_error_rate);
   writer.add_recall_attribute("mean_cue_error_rate", r.mean_cue_error_rate);
   writer.add_recall_attribute("pattern_error_rate", r.pattern_error_rate);
+  for (const models::DiscreteMetric& m : r.kind_metrics) writer.add_recall_attribute(m.name, m.value);
 }
 
 std::vector<io::SweepMetric> discrete_metrics(const analysis::DiscreteRecallResult& r) {
-  return {{"symbol_error_rate", r.mean_symbol_error_rate,
+  std::vector<io::SweepMetric> out = {{"symbol_error_rate", r.mean_symbol_error_rate,
            "mean fraction of entries of the final state that differ from the target's (the papers' symbol/bit error rate)"},
           {"cue_error_rate", r.mean_cue_error_rate, "mean fraction of entries of the cue that differ from the target's"},
           {"pattern_error_rate", r.pattern_error_rate, "fraction of queries whose final state differs from the target anywhere"}};
+  for (const models::DiscreteMetric& m : r.kind_metrics) out.push_back({m.name, m.value, m.description});
+  return out;
 }
 
 void print_discrete_summary(std::ostream& out, const analysis::DiscreteRecallResult& r) {
   out << "  symbol error rate     " << r.mean_symbol_error_rate << " (cue " << r.mean_cue_error_rate
       << "; patterns not recalled exactly " << 100.0 * r.pattern_error_rate << " %)\n";
+  for (const models::DiscreteMetric& m : r.kind_metrics)
+    out << "  " << std::left << std::setw(22) << m.name << std::right << m.value << " (" << m.description << ")\n";
 }
 
 }  // namespace mnemo::cli

@@ -97,6 +97,21 @@ Images read_digits_csv(const std::string& csv_gz) {
   return out;
 }
 
+Images load_images(const MemoriesConfig& c, const std::string& file) {
+  auto bad = [&](const std::string& key, const std::string& why) { return InputError(file + ": key 'memories." + key + "': " + why); };
+  if (c.source != "fashion_mnist" && c.source != "digits")
+    throw bad("source", "must be an image source with labels (digits or fashion_mnist), got '" + c.source + "'");
+  try {
+    if (c.source == "digits") return read_digits_csv(c.path.empty() ? digits_csv : c.path);
+    const std::string dir = c.path.empty() ? fashion_mnist_dir : c.path;
+    const std::string prefix = c.split == "train" ? "/train" : "/t10k";
+    return read_idx_images(dir + prefix + "-images-idx3-ubyte.gz", dir + prefix + "-labels-idx1-ubyte.gz");
+  } catch (const InputError& e) {
+    throw bad("source", std::string(e.what()) + " (install Debian's " +
+                            (c.source == "fashion_mnist" ? "dataset-fashion-mnist" : "python3-sklearn") + ")");
+  }
+}
+
 Memories load_memories(const MemoriesConfig& c, std::uint64_t seed, const std::string& file) {
   models::Rng rng(seed, models::stream::memories);
   auto bad = [&](const std::string& key, const std::string& why) { return InputError(file + ": key 'memories." + key + "': " + why); };

@@ -26,5 +26,8 @@ struct Memories {
 };
 // Throws InputError naming the config file and key (or the data file) on any problem.
 Memories load_memories(const MemoriesConfig& config, std::uint64_t seed, const std::string& config_file);
+// Every image of an image source (fashion_mnist: the configured split; digits) with its labels,
+// for kinds that choose their stored and held-out images themselves (entropic). Throws InputError.
+Images load_images(const MemoriesConfig& config, const std::string& config_file);
 
 }  // namespace mnemo::io

@@ -1,5 +1,6 @@
 #include "mnemo/models/discrete_memory.hpp"
 
+#include "mnemo/models/entropic_memory.hpp"
 #include "mnemo/models/karbasi_constraint_memory.hpp"
 #include "mnemo/models/savin_plasticity.hpp"
 
@@ -9,6 +10,7 @@ const std::vector<DiscreteKind>& discrete_catalogue() {
   static const std::vector<DiscreteKind> kinds = {
       karbasi_kind(),
       savin_kind(),
+      entropic_kind(),
   };
   return kinds;
 }
@@ -25,6 +27,7 @@ std::shared_ptr<const DiscreteMemory> build_discrete(const ModelSpec& spec, Eige
   const DiscreteKind* kind = find_discrete_kind(full.kind);
   if (!kind) throw ParamError("kind", "'" + full.kind + "' is not a discrete-time kind");
   if (count < 1 || dim < 1) throw std::invalid_argument("a discrete memory needs count >= 1 and dim >= 1");
+  if (!kind->build) throw ParamError("kind", "'" + full.kind + "' stores images of a dataset, not generated patterns");
   return kind->build(full, count, dim, level, seed);
 }
 

@@ -13,6 +13,7 @@
 // checks and sweeps (io::with_value) treat them like every other kind.
 #include <Eigen/Dense>
 #include <functional>
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -39,6 +40,14 @@ struct DiscreteAttribute {
   double value;
 };
 
+// A kind's own recall score over a whole run (entropic: the papers' precision and recall),
+// written as a /recall attribute by `mnemo run` and as /sweep/<name> by `mnemo sweep`.
+struct DiscreteMetric {
+  std::string name;
+  double value;
+  std::string description;
+};
+
 class DiscreteMemory {
  public:
   virtual ~DiscreteMemory() = default;
@@ -57,6 +66,13 @@ class DiscreteMemory {
   // Recall of one cue; `rng` feeds every random choice of that recall (internal noise, update
   // order), so a query's result does not depend on which thread runs it.
   virtual std::unique_ptr<DiscreteRecall> recall(const Vector& cue, Rng rng) const = 0;
+  // Kind-specific scores from the cues, the final states and the targets (B rows each); none by default.
+  virtual std::vector<DiscreteMetric> recall_metrics(const Matrix& /*cues*/, const Matrix& /*finals*/,
+                                                     const Eigen::VectorXi& /*targets*/) const {
+    return {};
+  }
+  // Learned tables a kind wants in the run file, written as /model/<name> (as Model::extra).
+  virtual std::map<std::string, Matrix> matrices() const { return {}; }
 };
 
 // A cue-noise level the kind's noise model cannot produce; what() is the reason.
@@ -74,6 +90,15 @@ struct DiscreteKind {
   std::function<std::shared_ptr<const DiscreteMemory>(const ModelSpec&, Eigen::Index count, Eigen::Index dim,
                                                       double level, std::uint64_t seed)>
       build;
+  // Kinds that store images of a dataset ([memories] source = "digits" or "fashion_mnist") set
+  // this instead of `build`: every image of the source (pixels in [0, 1]) and its label, the
+  // number to store ([memories] count; the others are held out for cues), how each image is
+  // normalised after any corruption ([memories] normalize), the cue corruption and level, the seed.
+  std::function<std::shared_ptr<const DiscreteMemory>(const ModelSpec&, const Matrix& images,
+                                                      const Eigen::VectorXi& labels, Eigen::Index count,
+                                                      Normalize normalize, Corruption corruption, double level,
+                                                      std::uint64_t seed)>
+      build_from_images = nullptr;
 };
 
 const std::vector<DiscreteKind>& discrete_catalogue();
