@@ -14,7 +14,7 @@ FixedPointAnalysis analyze_fixed_points(const models::Model& model, const Matrix
   const Eigen::Index ends = std::min<Eigen::Index>(end_states.rows(), o.max_end_points);
   Matrix memories(o.memory_starts ? model.memories.rows() : 0, n);
   for (Eigen::Index mu = 0; mu < memories.rows(); ++mu)
-    memories.row(mu) = models::initial_state(model.network, model.memories.row(mu).transpose()).transpose();
+    memories.row(mu) = models::initial_state(model, model.memories.row(mu).transpose()).transpose();
   const Matrix starts = o.random_starts > 0 ? random_starts(model, o.random_starts, o.seed, 0.0) : Matrix(0, n);
   const Matrix relaxed = o.random_starts > 0
                              ? relax(model.network, random_starts(model, o.random_starts, o.seed, o.start_noise),

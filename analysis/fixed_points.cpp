@@ -313,7 +313,7 @@ Matrix random_starts(const models::Model& model, Eigen::Index count, std::uint64
       cue += ((odd ? sign : 1.0) / static_cast<double>(m)) * X.row(mu).transpose();
     }
     for (Eigen::Index i = 0; i < N; ++i) cue(i) += noise * rms * rng.normal();
-    out.row(b) = models::initial_state(model.network, cue).transpose();
+    out.row(b) = models::initial_state(model, cue).transpose();
   }
   return out;
 }

@@ -45,7 +45,7 @@ SimulationResult simulate(const models::Model& model, const Matrix& cues, const 
   const int nthreads = max_threads(options.threads);
 
   Matrix initial(B, net.state_size());
-  for (Eigen::Index b = 0; b < B; ++b) initial.row(b) = models::initial_state(net, cues.row(b).transpose()).transpose();
+  for (Eigen::Index b = 0; b < B; ++b) initial.row(b) = models::initial_state(model, cues.row(b).transpose()).transpose();
 
   // Raw states of the integrated layers other than the feature layer (whose activation is the
   // readout); the feature layer too when its activation is not the identity (g(x) != x).

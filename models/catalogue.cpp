@@ -156,4 +156,12 @@ Vector initial_state(const Network& net, VectorCRef cue) {
   return s;
 }
 
+Vector initial_state(const Model& model, VectorCRef cue) {
+  if (!model.start) return initial_state(model.network, cue);
+  if (cue.size() != model.network.readout_size())
+    throw std::invalid_argument("cue has " + std::to_string(cue.size()) + " entries, the feature layer " +
+                                std::to_string(model.network.readout_size()));
+  return model.start(cue);
+}
+
 }  // namespace mnemo::models

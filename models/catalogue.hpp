@@ -60,6 +60,9 @@ struct Model {
   // Learned or derived matrices a kind wants in the run file, written as /model/<name>
   // (e.g. kernelized_hopfield's "feature_map"). Names must not collide with "memories".
   std::map<std::string, Matrix> extra = {};
+  // Where a cue starts, for kinds whose start is not initial_state(network, cue) (sparse_recovery:
+  // the cue also fills the query layer and the error layer starts at zero). Empty: the default.
+  std::function<Vector(VectorCRef cue)> start = {};
 };
 
 struct KindInfo {
@@ -85,5 +88,7 @@ Model build_model(const ModelSpec& spec, const Matrix& memories);
 // The network state a cue starts from: the feature layer's state set to the cue, every other
 // integrated layer at rest with its input (x = I + b), so hidden layers start in equilibrium.
 Vector initial_state(const Network& network, VectorCRef cue);
+// The model's start for a cue: model.start when the kind sets one, else the above.
+Vector initial_state(const Model& model, VectorCRef cue);
 
 }  // namespace mnemo::models

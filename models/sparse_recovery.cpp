@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <vector>
 
 namespace mnemo::models {
 
@@ -70,6 +71,24 @@ SparseRecoveryResult recover_fista(const Matrix& B, VectorCRef y, double lambda,
   return r;
 }
 
+SparseRecoveryResult debias(const Matrix& B, VectorCRef y, const SparseRecoveryResult& lasso, double threshold) {
+  // Least squares on the LASSO's support (standard debiasing): the l1 weight shrinks every
+  // recovered error by ~ lambda; the syndrome equations restricted to the support are exact.
+  SparseRecoveryResult r = lasso;
+  const double top = lasso.error.lpNorm<Eigen::Infinity>();
+  std::vector<Eigen::Index> support;
+  for (Eigen::Index i = 0; i < lasso.error.size(); ++i)
+    if (std::abs(lasso.error[i]) > threshold * top) support.push_back(i);
+  if (support.empty() || static_cast<Eigen::Index>(support.size()) > B.rows()) return r;
+  Matrix BS(B.rows(), static_cast<Eigen::Index>(support.size()));
+  for (std::size_t j = 0; j < support.size(); ++j) BS.col(static_cast<Eigen::Index>(j)) = B.col(support[j]);
+  const Vector aS = BS.colPivHouseholderQr().solve(B * y);
+  r.error.setZero();
+  for (std::size_t j = 0; j < support.size(); ++j) r.error[support[j]] = aS[static_cast<Eigen::Index>(j)];
+  r.estimate = y - r.error;
+  return r;
+}
+
 Network sparse_recovery_network(const Matrix& B, double lambda, double tau_estimate) {
   const Eigen::Index N = B.cols();
   const Matrix I = Matrix::Identity(N, N);
@@ -90,6 +109,17 @@ Network sparse_recovery_network(const Matrix& B, double lambda, double tau_estim
   return Network({estimate, error, query}, std::move(synapses), 0);
 }
 
+std::function<Vector(VectorCRef)> sparse_recovery_start(const Network& net) {
+  const Eigen::Index n = net.readout_size(), size = net.state_size();
+  const Eigen::Index x = net.offset(0), y = net.offset(2);
+  return [n, size, x, y](VectorCRef cue) {
+    Vector s = Vector::Zero(size);  // error layer u = 0: a = 0, the LCA's start (Rozell et al. 2008)
+    s.segment(x, n) = cue;
+    s.segment(y, n) = cue;
+    return s;
+  };
+}
+
 KindInfo sparse_recovery_kind() {
   using T = ParamSpec::Type;
   KindInfo k;
@@ -100,7 +130,7 @@ KindInfo sparse_recovery_kind() {
   k.summary = "null-space constraints + continuous-time sparse coding (LCA) of the cue's error; recalls y - a*";
   k.params = {
       {"lambda", T::number, 0.05, 0.0, 1e300, true, {}, "l1 weight of the error's sparsity (LASSO / LCA threshold)"},
-      {"tau", T::number, 1.0, 0.0, 1e300, true, {}, "time constant of the estimate layer (the error layer has 1)"},
+      {"tau", T::number, 0.1, 0.0, 1e300, true, {}, "time constant of the estimate layer (the error layer has 1; fast x = plain LCA)"},
       {"rank_tolerance", T::number, 1e-9, 0.0, 1.0, true, {},
        "singular values below this times the largest count as zero when learning B"},
   };
@@ -108,6 +138,7 @@ KindInfo sparse_recovery_kind() {
     Constraints c = learn_constraints(memories, s.number("rank_tolerance"));
     Model m{s, memories, sparse_recovery_network(c.B, s.number("lambda"), s.number("tau"))};
     m.extra["constraints"] = std::move(c.B);
+    m.start = sparse_recovery_start(m.network);
     return m;
   };
   return k;

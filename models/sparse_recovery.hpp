@@ -27,8 +27,10 @@
 //   0 "estimate"  x, identity Lagrangian, tau_x (the feature layer: the compared state),
 //   1 "error"     u (2N), rectified_poly n = 2 (g = relu(u), Legendre term 1/2 |g|^2), bias -lambda,
 //   2 "query"     y, identity, tau_q = 1e12: the cue held fixed (over t_end <= 1e3 it moves by
-//                 < 1e-9 relative); it starts at the cue because a layer starts at rest with its
-//                 input, which at t = 0 is the estimate layer's state, the cue.
+//                 < 1e-9 relative).
+// A cue starts at x = y = cue, u = 0 (a = 0, the LCA's start): Model::start. (The default start,
+// every other layer at rest with its input, would put a = -cue: the -xi part of it lies in the
+// null space of B, where only lambda |a|_1 pulls, and the flow takes ~ 10x longer.)
 // Synapses: query -> estimate I; error -> estimate -D; query -> error D^T (P + I);
 // error self-synapse I - D^T (P + I) D. The resulting flow is, at x = y - D g, exactly the LCA
 //   tau_u du/dt = Phi^T (s - Phi g) + g - lambda - u,   Phi = B D,
@@ -61,8 +63,15 @@ struct SparseRecoveryResult {
 SparseRecoveryResult recover_fista(const Matrix& B, VectorCRef y, double lambda, int max_iterations = 5000,
                                    double tol = 1e-10);
 
+// Debiasing: least squares of the syndrome B y on the support {i : |a_i| > threshold max|a|} of a
+// LASSO result (when the support has at most m entries; else `lasso` unchanged).
+SparseRecoveryResult debias(const Matrix& B, VectorCRef y, const SparseRecoveryResult& lasso, double threshold = 0.1);
+
 // The LCA network described above (N = B.cols()).
-Network sparse_recovery_network(const Matrix& B, double lambda, double tau_estimate = 1.0);
+Network sparse_recovery_network(const Matrix& B, double lambda, double tau_estimate = 0.1);
+
+// x = y = cue, u = 0 in the state of sparse_recovery_network (Model::start).
+std::function<Vector(VectorCRef)> sparse_recovery_start(const Network& net);
 
 // Model::extra["constraints"] = B (written as /model/constraints).
 KindInfo sparse_recovery_kind();
