@@ -6,6 +6,7 @@
 
 #include "analyze_command.hpp"
 #include "commands.hpp"
+#include "mpi_run.hpp"
 #include "mpi_session.hpp"
 #include "sweep_command.hpp"
 #include "mnemo/io/input_error.hpp"
@@ -75,15 +76,18 @@ int main(int argc, char** argv) {
   }
 
   try {
-    // Only `mnemo sweep` splits its work over MPI ranks (docs/scaling.md); P copies of any other
-    // command would write the same file.
-    if (!*sweep_cmd && mnemo::cli::mpi::launched_size() > 1) {
+    // Only `mnemo sweep` and `mnemo run` split their work over MPI ranks (docs/scaling.md); P
+    // copies of any other command would write the same file.
+    if (!*sweep_cmd && !*run_cmd && mnemo::cli::mpi::launched_size() > 1) {
       if (mnemo::cli::mpi::launched_rank() > 0) return 2;  // rank 0 says why
       throw mnemo::io::InputError("started by an MPI launcher with " + std::to_string(mnemo::cli::mpi::launched_size()) +
-                                  " processes: only `mnemo sweep` runs over MPI ranks; run this command without mpirun/srun");
+                                  " processes: only `mnemo sweep` and `mnemo run` run over MPI ranks; run this command "
+                                  "without mpirun/srun");
     }
     if (*run_cmd) {
       mnemo::cli::install_signal_handlers();
+      // Several ranks: trajectories split over them, one file from rank 0 (cli/mpi_run.hpp).
+      if (mnemo::cli::mpi::launched_size() > 1) return mnemo::cli::run_over_ranks(run);
       return mnemo::cli::run(run);
     }
     if (*info_cmd) return mnemo::cli::info(info_file);

@@ -169,7 +169,8 @@ class FixedStepper final : public TrajectoryStepper {
 // Trajectory `index` of a noisy ensemble: its own counter-based Wiener increments.
 std::unique_ptr<TrajectoryStepper> make_stochastic_stepper(const Vector& x0, const IntegrateOptions& o,
                                                            Eigen::Index index) {
-  const CounterWiener wiener{CounterNormal(o.noise.seed, static_cast<std::uint32_t>(index))};
+  const auto stream = static_cast<std::uint32_t>(o.noise.first_trajectory + static_cast<std::uint64_t>(index));
+  const CounterWiener wiener{CounterNormal(o.noise.seed, stream)};
   Diffusion g = Diffusion::from_options(o.noise, x0.size());
   switch (o.noise.method) {
     case StochasticMethod::euler_maruyama:
@@ -222,7 +223,7 @@ EnsembleResult integrate_ensemble(const std::function<System()>& make_system, co
                                   const std::atomic<bool>* cancel) {
   if (!(o.rtol > 0.0) || !(o.atol > 0.0)) throw std::invalid_argument("rtol and atol must be > 0");
   if (!(o.dt > 0.0)) throw std::invalid_argument("dt must be > 0");
-  if (o.noise.enabled && initial.rows() > Eigen::Index{1} << 32)
+  if (o.noise.enabled && o.noise.first_trajectory + static_cast<std::uint64_t>(initial.rows()) > std::uint64_t{1} << 32)
     throw std::invalid_argument("a noisy ensemble holds at most 2^32 trajectories (32-bit noise counter)");
   const Eigen::Index B = initial.rows();
   const int nthreads = static_cast<int>(std::max<Eigen::Index>(1, std::min<Eigen::Index>(thread_count(o.threads), B)));

@@ -45,6 +45,9 @@ struct NoiseOptions {
   // Key of the counter-based generator; the increment of component j of trajectory b in step k is
   // a function of (seed, b, k, j) alone, so bits do not depend on threads or scheduling.
   std::uint64_t seed = 0;
+  // Index of this ensemble's first trajectory in the whole run: trajectory b of a part of a larger
+  // ensemble (one batch of `mpirun mnemo run`) draws the stream of trajectory first_trajectory + b.
+  std::uint64_t first_trajectory = 0;
   // Per-component factors on sigma (empty: 1 everywhere). Components with weight 0 get no noise.
   Eigen::VectorXd weights;
   // Names of the layers that get noise (empty: every integrated layer). Read only by

@@ -246,13 +246,23 @@ void RunWriter::begin(const analysis::Vector& time, Eigen::Index trajectories, c
 
 void RunWriter::save(Eigen::Index k, double, const analysis::Matrix& readout, const analysis::Vector& energy,
                      const std::vector<analysis::Matrix>& layers) {
+  save_rows(0, k, readout, energy, layers);
+}
+
+void RunWriter::save_rows(Eigen::Index first, Eigen::Index k, const analysis::Matrix& readout,
+                          const analysis::Vector& energy, const std::vector<analysis::Matrix>& layers) {
+  const hsize_t b0 = H(first), n = H(readout.rows());
   const RowMatrix r = readout;
-  h5::write_block(state_, {0, H(k), 0}, {H(B_), 1, H(N_)}, r.data());
-  h5::write_block(energy_, {0, H(k)}, {H(B_), 1}, energy.data());
+  h5::write_block(state_, {b0, H(k), 0}, {n, 1, H(N_)}, r.data());
+  h5::write_block(energy_, {b0, H(k)}, {n, 1}, energy.data());
   for (std::size_t l = 0; l < layers.size() && l < layers_.size(); ++l) {
     const RowMatrix m = layers[l];
-    h5::write_block(layers_[l], {0, H(k), 0}, {H(B_), 1, H(m.cols())}, m.data());
+    h5::write_block(layers_[l], {b0, H(k), 0}, {n, 1, H(m.cols())}, m.data());
   }
+}
+
+void RunWriter::flush() {
+  if (file_.valid()) h5::flush(file_);
 }
 
 void RunWriter::add_recall(const std::string& name, const analysis::Vector& values, const std::string& description) {

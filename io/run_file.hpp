@@ -30,6 +30,11 @@ class RunWriter final : public analysis::TrajectorySink {
   void begin(const analysis::Vector& time, Eigen::Index trajectories, const std::vector<std::string>& layer_names) override;
   void save(Eigen::Index k, double t, const analysis::Matrix& readout, const analysis::Vector& energy,
             const std::vector<analysis::Matrix>& layers) override;
+  // The same for trajectories first .. first + readout.rows() - 1 only (one batch of an ensemble
+  // split over MPI ranks, cli/mpi_run.cpp); the file's bits do not depend on the order of batches.
+  void save_rows(Eigen::Index first, Eigen::Index k, const analysis::Matrix& readout, const analysis::Vector& energy,
+                 const std::vector<analysis::Matrix>& layers);
+  void flush();  // what is written so far reaches the file (complete stays 0)
   // Final states, recall table and audit; then complete = 1 and flush. An interrupted result
   // is written too but leaves complete = 0.
   void finish(const analysis::SimulationResult& result);

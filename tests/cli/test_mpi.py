@@ -2,8 +2,8 @@
 over two ranks give the same bits in every /sweep dataset as one process (streams are keyed by the
 point's config and seed, never by rank); both ranks really compute; a rank killed mid-run fails the
 whole job and leaves the file incomplete, and `mnemo sweep --resume` (under mpirun) finishes only
-the missing points with the same bits; a bad config is one error line, not one per rank; other
-commands refuse to run as several ranks.
+the missing points with the same bits; a bad config is one error line, not one per rank; commands
+other than sweep and run (test_mpi_run.py) refuse to run as several ranks.
 Skipped only when mnemo was built without MPI (MNEMO_MPI=OFF)."""
 import os
 import shutil
@@ -217,15 +217,21 @@ class Mpi(unittest.TestCase):
             self.assertIn("already complete", again.stderr)
 
     def test_other_commands_refuse_several_ranks(self):
-        # `mnemo run` does not split over ranks: two copies would write one file.
+        # Only `mnemo sweep` and `mnemo run` split over ranks (test_mpi_run.py); P copies of
+        # `mnemo analyze` would write to one file.
         with tempdir() as tmp:
             path, out = write(tmp, "run", CLASSICAL, dim=100, queries=20, key="memories.count", values="[4]")
-            r = mpirun("run", path)
+            r = mnemo("run", path, "--quiet")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(out, "rb") as f:
+                before = f.read()
+            r = mpirun("analyze", out)
             self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
             lines = [line for line in r.stderr.splitlines() if line.startswith("mnemo: error:")]
             self.assertEqual(len(lines), 1, r.stderr)
-            self.assertIn("only `mnemo sweep` runs over MPI ranks", lines[0])
-            self.assertFalse(os.path.exists(out))
+            self.assertIn("only `mnemo sweep` and `mnemo run` run over MPI ranks", lines[0])
+            with open(out, "rb") as f:
+                self.assertEqual(f.read(), before)
 
     def test_bad_config_is_one_error_line(self):
         with tempdir() as tmp:
