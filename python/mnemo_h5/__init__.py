@@ -6,6 +6,8 @@
     run.time.values, run.energy.values      # numpy arrays
     run.recall.overlap.values, run.recall.attrs["recall_rate"]
     run.analysis, run.sweep                 # Groups, or None when the file has none
+    run.fixed_points.hessian_eigenvalues    # /analysis/fixed_points (mnemo analyze), dims (fixed_point, eigenvalue)
+    run.labels("stability")                 # ["stable", "saddle", ...], one per fixed point
     run.to_xarray()                         # an xarray.Dataset, when xarray is installed
 
 Pure Python (h5py + numpy). The layout is docs/hdf5-schema.md; files of schema major version 1

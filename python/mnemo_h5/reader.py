@@ -343,6 +343,38 @@ class MnemoFile(Group):
     sweep = property(lambda self: self._group("sweep"), doc="/sweep (mnemo sweep) or None")
 
     @property
+    def fixed_points(self):
+        """/analysis/fixed_points (docs/analysis.md): one row per point along the dimension
+        `fixed_point` — state, readout, residual, energy, kind, stability, index, flat_dimension,
+        jacobian_eigenvalues_real/imag and hessian_eigenvalues (fixed_point x eigenvalue) — or None."""
+        a = self.analysis
+        g = a.get("fixed_points") if a is not None else None
+        return g if isinstance(g, Group) else None
+
+    @property
+    def energy_audit(self):
+        """/analysis/energy_audit (one row per trajectory; attrs `passed`, `max_increase`, ...) or None."""
+        a = self.analysis
+        g = a.get("energy_audit") if a is not None else None
+        return g if isinstance(g, Group) else None
+
+    def labels(self, name):
+        """Names of the codes of an integer column of /analysis/fixed_points: labels("stability")
+        gives e.g. ["stable", "saddle", ...] per fixed point (also "kind", "status"), decoded from
+        the group's `<name>_labels` attribute ("0 stable, 1 saddle, ...")."""
+        fp = self.fixed_points
+        if fp is None:
+            raise KeyError(f"{self.path}: no /analysis/fixed_points (run `mnemo analyze` first)")
+        table = fp.attrs.get(f"{name}_labels")
+        if table is None:
+            raise KeyError(f"{self.path}: /analysis/fixed_points has no attribute '{name}_labels'")
+        names = {}
+        for entry in str(table).split(","):
+            code, _, word = entry.strip().partition(" ")
+            names[int(code)] = word.strip()
+        return [names.get(int(c), str(int(c))) for c in np.asarray(fp[name].values).ravel()]
+
+    @property
     def model_kind(self):
         return self.model.attrs.get("kind") if self.model is not None else None
 
