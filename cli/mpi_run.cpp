@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <ctime>
 #include <cstdlib>
 #include <exception>
 #include <functional>
@@ -162,6 +163,8 @@ class Gather {
       : writer_(writer), p_(p), o_(o), B_(p.cues.cues.rows()) {}
 
   void keep(const Batch& b) {
+    const auto started = std::chrono::steady_clock::now();
+    const std::clock_t cpu = std::clock();
     const Eigen::Index T = b.time.size();
     if (!begun_) {
       writer_.begin(b.time, B_, b.layer_names);
@@ -208,9 +211,13 @@ class Gather {
       steps_[g] = static_cast<long>(b.steps[static_cast<std::size_t>(j)]);
     }
     done_ += b.count;
+    seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    cpu_seconds_ += double(std::clock() - cpu) / CLOCKS_PER_SEC;
   }
 
-  Eigen::Index done() const { return done_; }
+  // Rank 0's time spent writing batches and keeping their numbers (its bound on the job's rate).
+  double seconds() const { return seconds_; }
+  double cpu_seconds() const { return cpu_seconds_; }
 
   analysis::SimulationResult result(double wall_seconds) const {
     analysis::SimulationResult res;
@@ -271,6 +278,7 @@ class Gather {
   bool first_rise_nan_ = false;
   std::vector<double> large_rises_;
   Eigen::Index done_ = 0;
+  double seconds_ = 0.0, cpu_seconds_ = 0.0;
 };
 
 // Waiting ranks sleep between polls (a blocking receive spins a core the others need).
@@ -476,7 +484,8 @@ int run_over_ranks(const RunOptions& opt) {
   std::cout << "  stopped early         " << converged << " of " << res.ensemble.status.size() << " converged"
             << (failed ? ", " + std::to_string(failed) + " FAILED" : std::string()) << "\n";
   std::cout << "  RHS evaluations       " << res.rhs_evaluations << "\n";
-  std::cout << "  wall time             " << elapsed << " s over " << session.size() << " MPI ranks\n";
+  std::cout << "  wall time             " << elapsed << " s over " << session.size() << " MPI ranks (rank 0 "
+            << gather.seconds() << " s, CPU " << gather.cpu_seconds() << " s, writing batches)\n";
   std::cout << "  written               " << out << "\n";
   return failed ? 1 : 0;
 }
