@@ -1,6 +1,8 @@
 #include "mnemo/analysis/simulate.hpp"
 
 #include "mnemo/analysis/noise.hpp"
+#include "mnemo/dynamics/batched.hpp"
+#include "mnemo/models/batched_flow.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -106,7 +108,14 @@ SimulationResult simulate(const models::Model& model, const Matrix& cues, const 
   const auto make_system = [&net]() -> dynamics::System {
     return [flow = models::GradientFlow(net)](const Vector& s, Vector& dsdt, double t) mutable { flow(s, dsdt, t); };
   };
-  res.ensemble = dynamics::integrate_ensemble(make_system, initial, options, observe, cancel);
+  if (options.batch) {  // [integrate] batch = true: all trajectories' RHS as matrix products
+    const auto make_batch = [&net]() -> dynamics::BatchSystem {
+      return [flow = models::BatchedGradientFlow(net)](const Matrix& S, Matrix& dS) mutable { flow(S, dS); };
+    };
+    res.ensemble = dynamics::integrate_batched(make_batch, initial, options, observe, cancel);
+  } else {
+    res.ensemble = dynamics::integrate_ensemble(make_system, initial, options, observe, cancel);
+  }
   res.final_readout = readout;
   res.final_energy = energy;
   res.recall = score_recall(model.memories, res.final_readout, targets);

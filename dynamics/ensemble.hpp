@@ -36,6 +36,10 @@ struct IntegrateOptions {
   // noise.enabled: the SDE dx = f dt + G dW with noise.method and fixed step dt replaces `method`
   // (noise.hpp); trajectory b draws its increments from counter (noise.seed, b, step, component).
   NoiseOptions noise;
+  // [integrate] batch: trajectories advanced together, the RHS of all of them as one call
+  // (matrix products; dynamics/batched.hpp, docs/performance.md). dopri5 without noise only.
+  bool batch = false;
+  bool batch_shared_step = false;  // true: one step size for the batch (max error over rows)
 };
 
 enum class Status : int {

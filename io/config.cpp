@@ -21,7 +21,7 @@ const std::map<std::string, std::set<std::string>>& allowed_keys() {
   static const std::map<std::string, std::set<std::string>> keys = {
       {"memories", {"source", "count", "dim", "normalize", "path", "dataset", "split", "select"}},
       {"queries", {"from", "count", "corruption", "level"}},
-      {"integrate", {"method", "rtol", "atol", "t_end", "dt_save", "dt", "converge_tol", "max_steps"}},
+      {"integrate", {"method", "rtol", "atol", "t_end", "dt_save", "dt", "converge_tol", "max_steps", "batch", "batch_step"}},
       {"output", {"path"}},
       {"sweep", {"key", "values"}},
       {"noise", {"sigma", "method", "kind", "layers"}},
@@ -236,6 +236,14 @@ RunConfig from_toml(const toml::value& root, const std::string& file, const std:
       if (o.converge_tol < 0.0) r.fail(*v, "integrate.converge_tol", "must be >= 0 (0: never stop early), got " + Reader::show(o.converge_tol));
     }
     if (auto* v = get("integrate", "max_steps")) o.max_steps = r.integer(*v, "integrate.max_steps", 1);
+    if (auto* v = get("integrate", "batch")) {  // docs/performance.md
+      if (!v->is_boolean()) r.fail(*v, "integrate.batch", "must be true or false");
+      o.batch = v->as_boolean();
+      if (o.batch && o.method != dynamics::Method::dopri5)
+        r.fail(*v, "integrate.batch", "batched integration needs method = \"dopri5\"");
+    }
+    if (auto* v = get("integrate", "batch_step"))
+      o.batch_shared_step = r.word(*v, "integrate.batch_step", {"per_trajectory", "shared"}) == "shared";
     const double saves = o.t_end / o.dt_save;
     if (saves > 1e6) r.fail("integrate.dt_save", "gives " + Reader::show(saves) + " saved times; at most 1e6 are allowed");
   }
