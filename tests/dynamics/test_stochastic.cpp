@@ -313,6 +313,13 @@ TEST(NoisyEnsemble, SameBitsForOneAndTwoThreadsAndAnyBatch) {
     // Trajectory b's noise depends on (seed, b) only: the first half of the batch alone is the same.
     const EnsembleResult half = integrate_ensemble(double_well, x0.topRows(8), o, {});
     EXPECT_EQ(half.final_state, a.final_state.topRows(8)) << to_string(m);
+    // A later part of the ensemble alone (one batch of `mpirun mnemo run`) draws the streams of its
+    // trajectories' indices in the whole ensemble; without the offset it would repeat rows 0..7.
+    IntegrateOptions part = o;
+    part.noise.first_trajectory = 8;
+    const EnsembleResult rest = integrate_ensemble(double_well, x0.bottomRows(8), part, {});
+    EXPECT_EQ(rest.final_state, a.final_state.bottomRows(8)) << to_string(m);
+    EXPECT_NE(rest.final_state, half.final_state) << to_string(m);
     // Trajectories with the same start differ (independent noise), and another seed changes them.
     EXPECT_NE(a.final_state.row(0), a.final_state.row(1));
     o.noise.seed = 18;
