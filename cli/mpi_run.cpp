@@ -398,7 +398,14 @@ int run_over_ranks(const RunOptions& opt) {
   try {
     writer.emplace(out, header, p.model, p.cues.cues, p.cues.targets);
   } catch (const std::exception& e) {
-    fail(session, e.what(), dynamic_cast<const io::InputError*>(&e) ? 2 : 1);
+    // No file: the waiting workers are told to stop (no work), so the job ends with this one line
+    // instead of every rank reporting the abort.
+    for (int w = 1; w < session.size(); ++w) mpi::send(w, work_tag, pack_first(-1));
+    std::string line = e.what();
+    for (char& c : line)
+      if (c == '\n' || c == '\r') c = ' ';
+    std::cerr << "mnemo: error: " << line << std::endl;
+    return dynamic_cast<const io::InputError*>(&e) ? 2 : 1;
   }
   Gather gather(*writer, p, o);
 

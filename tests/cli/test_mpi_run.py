@@ -2,8 +2,8 @@
 ensemble split over ranks in batches give a run file whose every dataset and attribute (`created`
 and `wall_seconds` excepted) has the same bits as one process — deterministic dopri5 with early
 stopping, and `[noise]` (each trajectory's noise stream keyed by its index, never by rank or batch);
-both ranks really compute; a rank killed mid-run fails the job and leaves a file marked
-incomplete that `mnemo info` refuses.
+a bad config or an output that cannot be created is one error line (exit 2), not one per rank; a
+rank killed mid-run fails the job and leaves a file marked incomplete that `mnemo info` refuses.
 Skipped only when mnemo was built without MPI (MNEMO_MPI=OFF)."""
 import os
 import re
@@ -83,6 +83,18 @@ class MpiRun(unittest.TestCase):
         self.assertTrue(same, target)
         for b in same:
             self.assertFalse((final[b] == final[0]).all(), "trajectories 0 and %d drew the same noise" % b)
+
+    def test_bad_config_or_output_is_one_error_line(self):
+        with tempdir() as tmp:
+            bad, _ = config(tmp, name="bad", queries=-3)
+            good, _ = config(tmp, name="good")
+            for args, key in (((bad,), "queries.count"),
+                              ((good, "--out", os.path.join(tmp, "missing", "x.h5")), "cannot create")):
+                r = mpirun("run", *args)
+                self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+                # mpirun may interleave its own banner with a rank's line: count, then look for the key.
+                self.assertEqual(r.stderr.count("mnemo: error:"), 1, r.stderr)
+                self.assertIn(key, r.stderr)
 
     def test_killed_rank_leaves_an_incomplete_file(self):
         with tempdir() as tmp:
