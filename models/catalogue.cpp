@@ -8,6 +8,7 @@
 #include "mnemo/models/dense.hpp"
 #include "mnemo/models/discrete_memory.hpp"
 #include "mnemo/models/hierarchical.hpp"
+#include "mnemo/models/iamm.hpp"
 #include "mnemo/models/kernelized_hopfield.hpp"
 #include "mnemo/models/krotov_hopfield.hpp"
 #include "mnemo/models/modern_hopfield.hpp"
@@ -26,6 +27,7 @@ const std::vector<KindInfo>& catalogue() {
       random_features_kind(),
       kernelized_hopfield_kind(),
       sparse_recovery_kind(),
+      iamm_kind(),
   };
   return kinds;
 }
