@@ -322,6 +322,11 @@ int run_over_ranks(const RunOptions& opt) {
       throw io::InputError(opt.config + ": key 'model.kind': discrete-time kind '" + prepared->config.model.kind +
                            "' runs in one process only; run `mnemo run` without mpirun/srun (or sweep it with "
                            "`mpirun mnemo sweep`)");
+    // Batched dynamics couple the trajectories of a call (a shared step size, GEMM chunks of the
+    // active rows; dynamics/batched.hpp): splitting them over ranks would change their bits.
+    if (prepared->config.integrate.batch)
+      throw io::InputError(opt.config + ": key 'integrate.batch': batched dynamics run in one process only (a "
+                           "trajectory's bits depend on the rows integrated with it); under mpirun set batch = false");
   } catch (const std::exception&) {
     if (mpi::launched_rank() > 0) return 2;
     throw;

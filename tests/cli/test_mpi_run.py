@@ -2,7 +2,8 @@
 ensemble split over ranks in batches give a run file whose every dataset and attribute (`created`
 and `wall_seconds` excepted) has the same bits as one process — deterministic dopri5 with early
 stopping, and `[noise]` (each trajectory's noise stream keyed by its index, never by rank or batch);
-a bad config or an output that cannot be created is one error line (exit 2), not one per rank; a
+a bad config, batched dynamics (whose bits depend on the rows integrated together) or an output
+that cannot be created is one error line (exit 2), not one per rank; a
 rank killed mid-run fails the job and leaves a file marked incomplete that `mnemo info` refuses.
 Skipped only when mnemo was built without MPI (MNEMO_MPI=OFF)."""
 import os
@@ -88,7 +89,9 @@ class MpiRun(unittest.TestCase):
         with tempdir() as tmp:
             bad, _ = config(tmp, name="bad", queries=-3)
             good, _ = config(tmp, name="good")
-            for args, key in (((bad,), "queries.count"),
+            batched, _ = config(tmp, name="batched", integrate="batch = true")
+            self.assertEqual(mnemo("validate", batched).returncode, 0)
+            for args, key in (((bad,), "queries.count"), ((batched,), "integrate.batch"),
                               ((good, "--out", os.path.join(tmp, "missing", "x.h5")), "cannot create")):
                 r = mpirun("run", *args)
                 self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
