@@ -69,6 +69,7 @@ RunForAnalysis read_run_for_analysis(const std::string& path) {
     if (!h5::has_attr(mg, "kind")) throw bad("/model has no attribute 'kind'");
     models::ModelSpec spec;
     spec.kind = h5::attr_string(mg, "kind");
+    spec.seed = run.seed;  // kinds with random weights redraw them from the run's seed
     if (models::find_discrete_kind(spec.kind))
       throw bad("/model attribute 'kind': '" + spec.kind + "' is a discrete-time model; mnemo analyze needs an ODE model");
     const models::KindInfo* kind = models::find_kind(spec.kind);
@@ -77,6 +78,10 @@ RunForAnalysis read_run_for_analysis(const std::string& path) {
       if (!h5::has_attr(mg, p.name)) continue;  // the kind's default
       if (p.type == models::ParamSpec::Type::choice)
         spec.words[p.name] = h5::attr_string(mg, p.name);
+      else if (p.is_number_array())
+        spec.arrays[p.name] = h5::attr_doubles(mg, p.name);
+      else if (p.type == models::ParamSpec::Type::word_array)
+        spec.word_arrays[p.name] = h5::attr_strings(mg, p.name);
       else
         spec.numbers[p.name] = h5::attr_double(mg, p.name);
     }

@@ -73,6 +73,31 @@ class Reader {
     return s;
   }
 
+  // `[model]` arrays (`sizes = [12, 5, 8]`): a wrong element names its own line and its index.
+  const toml::array& array(const toml::value& v, const std::string& key, const char* example) const {
+    if (!v.is_array()) fail(v, key, std::string("must be an array, e.g. ") + example + ", got " + type_name(v));
+    return v.as_array();
+  }
+  std::vector<double> numbers(const toml::value& v, const std::string& key) const {
+    std::vector<double> out;
+    const toml::array& a = array(v, key, "[12, 5, 8]");
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (!a[i].is_integer() && !a[i].is_floating())
+        fail(a[i], key, "entry " + std::to_string(i) + " must be a number, got " + type_name(a[i]));
+      out.push_back(number(a[i], key));
+    }
+    return out;
+  }
+  std::vector<std::string> words(const toml::value& v, const std::string& key) const {
+    std::vector<std::string> out;
+    const toml::array& a = array(v, key, "[\"identity\", \"softmax\"]");
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (!a[i].is_string()) fail(a[i], key, "entry " + std::to_string(i) + " must be a string, got " + type_name(a[i]));
+      out.push_back(a[i].as_string());
+    }
+    return out;
+  }
+
   static std::string type_name(const toml::value& v) {
     std::ostringstream os;
     os << v.type();
@@ -165,8 +190,11 @@ RunConfig from_toml(const toml::value& root, const std::string& file, const std:
         r.fail(v, key, "unknown parameter of kind '" + c.model.kind + "' (known: " + known + ")");
       }
       if (spec->type == models::ParamSpec::Type::choice) c.model.words[k] = r.word(v, key);
-      else c.model.numbers[k] = r.number(v, key);
+      else if (spec->is_scalar_number()) c.model.numbers[k] = r.number(v, key);
+      else if (spec->is_number_array()) c.model.arrays[k] = r.numbers(v, key);
+      else c.model.word_arrays[k] = r.words(v, key);
     }
+    c.model.seed = c.seed;  // kinds with random weights draw them from Rng(seed, stream::model)
     try {
       c.model = models::complete_spec(c.model);
     } catch (const models::ParamError& e) {

@@ -117,6 +117,34 @@ void set_attr(const Handle& obj, const std::string& name, std::int64_t value) {
   check(H5Awrite(a.id(), H5T_NATIVE_INT64, &value), "cannot write attribute", name);
 }
 
+namespace {
+Handle vector_space(std::size_t n) {
+  const hsize_t dims[1] = {static_cast<hsize_t>(n)};
+  return Handle(H5Screate_simple(1, dims, nullptr));
+}
+Handle utf8_vlen_string() {
+  Handle type(H5Tcopy(H5T_C_S1));
+  H5Tset_size(type.id(), H5T_VARIABLE);
+  H5Tset_cset(type.id(), H5T_CSET_UTF8);
+  return type;
+}
+}  // namespace
+
+void set_attr(const Handle& obj, const std::string& name, const std::vector<double>& values) {
+  Handle space = vector_space(values.size());
+  Handle a = fresh_attr(obj, name, H5T_IEEE_F64LE, space.id());
+  if (!values.empty()) check(H5Awrite(a.id(), H5T_NATIVE_DOUBLE, values.data()), "cannot write attribute", name);
+}
+
+void set_attr(const Handle& obj, const std::string& name, const std::vector<std::string>& values) {
+  Handle type = utf8_vlen_string();
+  Handle space = vector_space(values.size());
+  Handle a = fresh_attr(obj, name, type.id(), space.id());
+  std::vector<const char*> p;
+  for (const std::string& v : values) p.push_back(v.c_str());
+  if (!p.empty()) check(H5Awrite(a.id(), type.id(), p.data()), "cannot write attribute", name);
+}
+
 bool has_attr(const Handle& obj, const std::string& name) { return H5Aexists(obj.id(), name.c_str()) > 0; }
 
 namespace {
@@ -165,6 +193,57 @@ double attr_double(const Handle& obj, const std::string& name) {
   double v = 0.0;
   check(H5Aread(a.id(), H5T_NATIVE_DOUBLE, &v), "cannot read attribute", name);
   return v;
+}
+
+namespace {
+std::size_t attr_points(const Handle& a, const std::string& name) {
+  Handle space(H5Aget_space(a.id()));
+  const hssize_t n = H5Sget_simple_extent_npoints(space.id());
+  if (n < 0) fail("attribute '" + name + "' has no readable extent");
+  if (n > (hssize_t{1} << 26)) fail("attribute '" + name + "' is implausibly large");
+  return static_cast<std::size_t>(n);
+}
+}  // namespace
+
+std::vector<double> attr_doubles(const Handle& obj, const std::string& name) {
+  Handle a = open_attr(obj, name);
+  Handle type(H5Aget_type(a.id()));
+  const auto cls = H5Tget_class(type.id());
+  if (cls != H5T_FLOAT && cls != H5T_INTEGER) fail("attribute '" + name + "' is not numeric");
+  std::vector<double> v(attr_points(a, name));
+  if (!v.empty()) check(H5Aread(a.id(), H5T_NATIVE_DOUBLE, v.data()), "cannot read attribute", name);
+  return v;
+}
+
+std::vector<std::string> attr_strings(const Handle& obj, const std::string& name) {
+  Handle a = open_attr(obj, name);
+  Handle type(H5Aget_type(a.id()));
+  if (H5Tget_class(type.id()) != H5T_STRING) fail("attribute '" + name + "' is not a string");
+  const std::size_t n = attr_points(a, name);
+  std::vector<std::string> out;
+  if (n == 0) return out;
+  if (H5Tis_variable_str(type.id()) > 0) {
+    Handle mem = utf8_vlen_string();
+    H5Tset_cset(mem.id(), H5Tget_cset(type.id()));
+    std::vector<char*> p(n, nullptr);
+    check(H5Aread(a.id(), mem.id(), p.data()), "cannot read attribute", name);
+    for (char* s : p) out.emplace_back(s ? s : "");
+    Handle space(H5Aget_space(a.id()));
+    H5Dvlen_reclaim(mem.id(), space.id(), H5P_DEFAULT, p.data());
+    return out;
+  }
+  const std::size_t len = H5Tget_size(type.id());
+  if (len == 0 || len > (std::size_t{1} << 20)) fail("attribute '" + name + "' has implausible string size");
+  std::string buf(n * len, '\0');
+  Handle mem(H5Tcopy(H5T_C_S1));
+  H5Tset_size(mem.id(), len);
+  H5Tset_cset(mem.id(), H5Tget_cset(type.id()));
+  check(H5Aread(a.id(), mem.id(), buf.data()), "cannot read attribute", name);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::string s = buf.substr(i * len, len);
+    out.push_back(s.substr(0, s.find('\0')));
+  }
+  return out;
 }
 
 std::int64_t attr_int(const Handle& obj, const std::string& name) {

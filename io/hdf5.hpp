@@ -49,10 +49,15 @@ bool exists(const Handle& loc, const std::string& path);  // every link on the p
 void set_attr(const Handle& obj, const std::string& name, const std::string& value);
 void set_attr(const Handle& obj, const std::string& name, double value);
 void set_attr(const Handle& obj, const std::string& name, std::int64_t value);
+// One-dimensional attributes (array parameters of a model); an empty list is a zero-length array.
+void set_attr(const Handle& obj, const std::string& name, const std::vector<double>& values);
+void set_attr(const Handle& obj, const std::string& name, const std::vector<std::string>& values);
 bool has_attr(const Handle& obj, const std::string& name);
 std::string attr_string(const Handle& obj, const std::string& name);
 double attr_double(const Handle& obj, const std::string& name);
 std::int64_t attr_int(const Handle& obj, const std::string& name);
+std::vector<double> attr_doubles(const Handle& obj, const std::string& name);       // numeric, any rank
+std::vector<std::string> attr_strings(const Handle& obj, const std::string& name);  // string, any rank
 
 // Whole datasets, row-major data.
 void write(const Handle& loc, const std::string& name, const std::vector<hsize_t>& dims, const double* data);

@@ -113,6 +113,8 @@ RunWriter::RunWriter(const std::string& path, const RunHeader& header, const mod
   h5::set_attr(m, "kind", model.spec.kind);
   for (const auto& [k, v] : model.spec.numbers) h5::set_attr(m, k, v);
   for (const auto& [k, v] : model.spec.words) h5::set_attr(m, k, v);
+  for (const auto& [k, v] : model.spec.arrays) h5::set_attr(m, k, v);  // 1-D float64 (empty: the kind's default)
+  for (const auto& [k, v] : model.spec.word_arrays) h5::set_attr(m, k, v);
   h5::set_attr(m, "layers", header.discrete ? header.discrete->structure() : layer_summary(model.network));
   if (header.discrete)
     for (const auto& a : header.discrete->attributes()) h5::set_attr(m, a.name, a.value);
