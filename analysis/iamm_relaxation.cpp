@@ -11,7 +11,7 @@ IammAgreement compare_iamm_relaxation(const models::Model& model, const Matrix& 
                                       const dynamics::IntegrateOptions& options) {
   const models::IammSetup setup = models::iamm_setup(model.spec, situation);
   const Matrix queries = given.rows() ? given : model.extra.at("utterances");
-  const Matrix& Xi = model.memories;
+  const Matrix& Xi = model.extra.at("relaxation_memories");
   IammAgreement out;
   out.queries = queries.rows();
   // The mechanism itself (one head of the situation module) on all queries at once.

@@ -195,7 +195,10 @@ KindInfo iamm_kind() {
     IammSetup setup = iamm_setup(s, situation);
     const Matrix& W = setup.sc.projection[static_cast<std::size_t>(setup.head)];
     const Matrix Xi = iamm_relaxation_memories(situation, W);
-    Model m{s, Xi, modern_hopfield(Xi, setup.beta)};
+    // memories = the situation as given, so that `mnemo analyze` rebuilds the same model from
+    // /model/memories; the Network holds Xi.
+    Model m{s, situation, modern_hopfield(Xi, setup.beta)};
+    m.extra["relaxation_memories"] = Xi;
     Matrix U(0, situation.cols());
     for (const Matrix& u : setup.utterances) {
       Matrix V(U.rows() + u.rows(), U.cols());
@@ -205,7 +208,6 @@ KindInfo iamm_kind() {
     m.extra["iamm_memory"] = iamm_memory(setup.utterances, situation, setup.sc, setup.rc);
     m.extra["utterances"] = U;
     m.extra["head_projection"] = W;
-    m.extra["situation"] = situation;
     return m;
   };
   return k;

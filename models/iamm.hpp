@@ -76,8 +76,8 @@ std::vector<Matrix> noisy_utterances(const Matrix& situation, int count, int len
 // The relaxation's memories Xi = S W W^T / sqrt(d_h) for head projection W (D x d_h).
 Matrix iamm_relaxation_memories(const Matrix& situation, const Matrix& W);
 
-// Kind `iamm`: Model::memories = Xi (K x D, one row per situation token), Network =
-// modern_hopfield(Xi, beta); Model::extra: iamm_memory, utterances, head_projection, situation.
+// Kind `iamm`: Model::memories = the situation S (K x D, as given), Network = modern_hopfield(Xi,
+// beta); Model::extra: relaxation_memories (Xi), iamm_memory, utterances, head_projection.
 KindInfo iamm_kind();
 // The sc module and the utterances the kind builds from a completed spec and its situation.
 struct IammSetup {

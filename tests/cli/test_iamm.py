@@ -1,6 +1,5 @@
 """The iamm kind through the command line (models/iamm.hpp; docs/models/iamm.md): the run file
-holds IAMM's memory (20 + 60 (M - 1) rows), the utterances, the situation and the head's
-projection; /model/memories is the relaxation's Xi = S W W^T / sqrt(d_h); the relaxation's energy
+holds IAMM's memory (20 + 60 (M - 1) rows), the utterances and the head's projection; /model/relaxation_memories is Xi = S W W^T / sqrt(d_h) for the situation S = /model/memories; the relaxation's energy
 never rises; bad parameters are one error line, exit 2."""
 import os
 import sys
@@ -53,7 +52,7 @@ class Iamm(unittest.TestCase):
                 m = f["model"]
                 self.assertEqual(m["iamm_memory"].shape, (20 + 60 * 2, 48))
                 self.assertEqual(m["utterances"].shape, (3 * 8, 48))
-                S, W, Xi = m["situation"][:], m["head_projection"][:], m["memories"][:]
+                S, W, Xi = m["memories"][:], m["head_projection"][:], m["relaxation_memories"][:]
                 self.assertEqual(W.shape, (48, 16))
                 np.testing.assert_allclose(W.T @ W, np.eye(16), atol=1e-12)
                 np.testing.assert_allclose(Xi, S @ W @ W.T / 4.0, atol=1e-12)
