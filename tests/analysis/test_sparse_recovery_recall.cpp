@@ -62,9 +62,9 @@ double iterative(const Matrix& X, double level, Eigen::Index count) {
   return ok / static_cast<double>(count);
 }
 
-Matrix subspace_patterns() {
+Matrix subspace_patterns(Eigen::Index K = 100, Eigen::Index N = 200) {
   models::Rng mrng(1, models::stream::memories);
-  return models::random_binary(100, 200, mrng);
+  return models::random_binary(K, N, mrng);
 }
 
 const models::ModelSpec kHebbian{"classical_hopfield", {{"gain", 20.0}}, {{"rule", "hebbian"}}};
@@ -91,9 +91,10 @@ TEST(SparseRecoverySignature, IterativeDecoderCorrectsMoreFlipsThanClassicalHopf
 }
 
 TEST(SparseRecoverySignature, LcaFlowRecallsThroughTheIntegratorWithANonIncreasingEnergy) {
-  const Matrix X = subspace_patterns();
-  const Measured s = simulated({"sparse_recovery", {{"lambda", 0.05}}, {}}, X, 0.10, 12, 100.0);
-  const Measured h = simulated(kHebbian, X, 0.10, 12, 30.0);
+  // Half size (N = 100, K = 50, m = 50) to keep the test fast; the same load K/N = 0.5.
+  const Matrix X = subspace_patterns(50, 100);
+  const Measured s = simulated({"sparse_recovery", {{"lambda", 0.05}}, {}}, X, 0.10, 16, 100.0);
+  const Measured h = simulated(kHebbian, X, 0.10, 16, 30.0);
   std::printf("flips 0.10: exact recall LCA flow %.3f, classical hebbian %.3f\n", s.exact, h.exact);
   EXPECT_EQ(s.violations, 0);
   EXPECT_GE(s.exact, 0.9);
