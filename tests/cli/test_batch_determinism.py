@@ -25,9 +25,16 @@ class BatchDeterminism(unittest.TestCase):
     def test_agrees_with_per_trajectory(self):
         with tempdir() as tmp:
             finals = []
-            for name, extra in [("one", ""), ("batch", "batch = true")]:
+            for name, extra in [("one", "converge_tol = 0.0"), ("batch", "converge_tol = 0.0\nbatch = true")]:
                 cfg, out = config(tmp, name=name, count=12, dim=40, queries=50, level=0.3, rtol=1e-9,
                                   atol=1e-11, integrate=extra)
+                # Gaussian memories and cues: no ties between memories (±1 patterns with flipped
+                # signs can start on a saddle's stable manifold, where rounding picks the winner).
+                with open(cfg) as f:
+                    text = f.read()
+                text = text.replace('"random_binary"', '"random_gaussian"').replace('"flip"', '"gaussian"')
+                with open(cfg, "w") as f:
+                    f.write(text)
                 r = mnemo("run", cfg, "--quiet")
                 self.assertEqual(r.returncode, 0, r.stderr)
                 with h5py.File(out, "r") as f:
