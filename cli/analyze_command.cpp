@@ -3,6 +3,7 @@
 #include "analyze_command.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <sstream>
 
@@ -50,7 +51,18 @@ int analyze(const AnalyzeOptions& o) {
   rec.fixed_points = &fa;
   rec.audit = &audit;
   rec.eigenvalues = o.eigenvalues;
-  io::write_analysis(o.file, rec);
+  try {
+    io::write_analysis(o.file, rec);
+  } catch (const io::InputError&) {
+    throw;  // the file could not be opened for writing: nothing was changed
+  } catch (const std::exception& e) {
+    // write_analysis has already settled the file (restored, or left with complete = 0). libhdf5
+    // 1.10 then crashes (SIGSEGV in H5F__close_cb) when its atexit handler closes a file whose
+    // flush failed (measured with a file size limit): report and leave without that handler.
+    std::cerr << "mnemo: error: " << e.what() << std::endl;
+    std::cout.flush();
+    std::_Exit(1);
+  }
 
   if (o.quiet) return 0;
   char line[512];

@@ -306,34 +306,62 @@ void write_analysis(const std::string& path, const AnalysisRecord& rec) {
   h5::set_attr(f, "complete", std::int64_t{0});
   h5::flush(f);
   const char* partial = "analysis_partial";
-  if (h5::exists(f, partial) && H5Ldelete(f.id(), partial, H5P_DEFAULT) < 0)
-    throw std::runtime_error(path + ": cannot remove a leftover '/analysis_partial'");
-  {
-    h5::Handle g = h5::create_group(f, partial);
-    h5::set_attr(g, "mnemo_version", std::string(mnemo::version));
-    h5::set_attr(g, "created", utc_now());
-    h5::set_attr(g, "options", rec.options);
-    if (rec.fixed_points) {
-      const auto& fa = *rec.fixed_points;
-      h5::set_attr(g, "candidates", static_cast<std::int64_t>(fa.candidates));
-      h5::set_attr(g, "fixed_points", static_cast<std::int64_t>(fa.fixed_points));
-      h5::set_attr(g, "slow_points", static_cast<std::int64_t>(fa.slow_points));
-      h5::set_attr(g, "stable", static_cast<std::int64_t>(fa.stable));
-      h5::set_attr(g, "saddles", static_cast<std::int64_t>(fa.saddles));
-      h5::set_attr(g, "marginal", static_cast<std::int64_t>(fa.marginal));
-      h5::set_attr(g, "memories_found", static_cast<std::int64_t>(fa.memories_found));
-      h5::set_attr(g, "memories_found_stable", static_cast<std::int64_t>(fa.memories_found_stable));
-      write_fixed_points(g, fa, rec.eigenvalues);
+  bool old_removed = false, moved = false;
+  try {
+    if (h5::exists(f, partial) && H5Ldelete(f.id(), partial, H5P_DEFAULT) < 0)
+      throw std::runtime_error("cannot remove a leftover '/analysis_partial'");
+    {
+      h5::Handle g = h5::create_group(f, partial);
+      h5::set_attr(g, "mnemo_version", std::string(mnemo::version));
+      h5::set_attr(g, "created", utc_now());
+      h5::set_attr(g, "options", rec.options);
+      if (rec.fixed_points) {
+        const auto& fa = *rec.fixed_points;
+        h5::set_attr(g, "candidates", static_cast<std::int64_t>(fa.candidates));
+        h5::set_attr(g, "fixed_points", static_cast<std::int64_t>(fa.fixed_points));
+        h5::set_attr(g, "slow_points", static_cast<std::int64_t>(fa.slow_points));
+        h5::set_attr(g, "stable", static_cast<std::int64_t>(fa.stable));
+        h5::set_attr(g, "saddles", static_cast<std::int64_t>(fa.saddles));
+        h5::set_attr(g, "marginal", static_cast<std::int64_t>(fa.marginal));
+        h5::set_attr(g, "memories_found", static_cast<std::int64_t>(fa.memories_found));
+        h5::set_attr(g, "memories_found_stable", static_cast<std::int64_t>(fa.memories_found_stable));
+        write_fixed_points(g, fa, rec.eigenvalues);
+      }
+      if (rec.audit) write_audit(g, *rec.audit);
     }
-    if (rec.audit) write_audit(g, *rec.audit);
+    h5::flush(f);  // the new tables are on disk before the old ones go
+    if (h5::exists(f, "analysis")) {
+      if (H5Ldelete(f.id(), "analysis", H5P_DEFAULT) < 0) throw std::runtime_error("cannot replace '/analysis'");
+      old_removed = true;
+    }
+    if (H5Lmove(f.id(), partial, f.id(), "analysis", H5P_DEFAULT, H5P_DEFAULT) < 0)
+      throw std::runtime_error("cannot rename '/analysis_partial' to '/analysis'");
+    moved = true;
+    h5::flush(f);
+    h5::set_attr(f, "complete", std::int64_t{1});
+    h5::flush(f);
+  } catch (const std::exception& e) {
+    // Put the run back as it was: drop what was half written (after the rename, /analysis itself,
+    // whose flush failed), then mark the file complete again. If even that fails, `complete`
+    // stays 0 on disk and readers refuse the file rather than trust it.
+    bool restored = false;
+    try {
+      if (h5::exists(f, partial)) H5Ldelete(f.id(), partial, H5P_DEFAULT);
+      if (moved && h5::exists(f, "analysis")) H5Ldelete(f.id(), "analysis", H5P_DEFAULT);
+      if (!h5::exists(f, partial) && !(moved && h5::exists(f, "analysis"))) {
+        h5::set_attr(f, "complete", std::int64_t{1});
+        h5::flush(f);
+        restored = true;
+      }
+    } catch (const std::exception&) {
+    }
+    throw std::runtime_error(path + ": writing /analysis failed (" + e.what() + "); " +
+                             (restored ? std::string("the run is intact and complete, ") +
+                                             (old_removed || moved ? "without /analysis" : "its previous /analysis kept")
+                                       : std::string("restoring the file could not be confirmed: it reads as incomplete, "
+                                                     "or as before this command if libhdf5 wrote its header back "
+                                                     "(check with mnemo info)")));
   }
-  if (h5::exists(f, "analysis") && H5Ldelete(f.id(), "analysis", H5P_DEFAULT) < 0)
-    throw std::runtime_error(path + ": cannot replace '/analysis'");
-  if (H5Lmove(f.id(), partial, f.id(), "analysis", H5P_DEFAULT, H5P_DEFAULT) < 0)
-    throw std::runtime_error(path + ": cannot rename '/analysis_partial' to '/analysis'");
-  h5::flush(f);
-  h5::set_attr(f, "complete", std::int64_t{1});
-  h5::flush(f);
 }
 
 }  // namespace mnemo::io

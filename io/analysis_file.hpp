@@ -40,7 +40,10 @@ struct AnalysisRecord {
 };
 
 // Replaces /analysis: sets `complete` = 0, writes /analysis_partial, deletes any old /analysis,
-// renames, then sets `complete` = 1 and flushes.
+// renames, then sets `complete` = 1 and flushes. A failure on the way (disk full, file size limit)
+// removes what was half written and sets `complete` = 1 again before throwing; only a process
+// killed in the middle leaves `complete` = 0 (the file then reads as incomplete, never as complete
+// with a half-written /analysis).
 void write_analysis(const std::string& path, const AnalysisRecord& record);
 
 }  // namespace mnemo::io
