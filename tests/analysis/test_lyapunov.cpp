@@ -148,6 +148,49 @@ TEST_F(DeadNeurons, KH2021EnergyIsFlatWhereTheResidualLyapunovFunctionDecreases)
   }
 }
 
+TEST_F(DeadNeurons, ResidualFunctionHasNoFlatRegionWhereTheEnergyIsFlat) {
+  // At random states (seed 7) every dead coordinate x_i < 0 spans a half-line on which the KH
+  // energy is constant (to 1e-12). V is not: there dr/dx_i = e_i (H_ii = 0), so along
+  // x_i -> x_i - t the quadratic V = 1/2 |r|^2 is 1/2 (r_i - t)^2 + const, whose second difference
+  // with unit steps is exactly 1; every potential of the family takes distinct values at the
+  // points t = 0..5 (Phi strictly convex in r_i), and grad V != 0 at these non-fixed states.
+  const models::Network& net = model.network;
+  auto ws = net.workspace();
+  int lines = 0;
+  for (int trial = 0; trial < 10; ++trial) {
+    Vector s(14);
+    for (auto& x : s) x = 1.5 * rng.normal();
+    for (Eigen::Index i = 0; i < 14; ++i) {
+      if (s(i) > -0.1) continue;
+      ++lines;
+      std::vector<double> E, V, Vp, Vh;
+      for (int t = 0; t <= 5; ++t) {
+        Vector m = s;
+        m(i) -= t;
+        E.push_back(net.energy(m, ws));
+        V.push_back(residual_lyapunov(net, m));
+        Vp.push_back(residual_lyapunov(net, m, {ResidualPotential::Kind::power, 1.5, 1.0}));
+        Vh.push_back(residual_lyapunov(net, m, {ResidualPotential::Kind::huber, 2.0, 0.5}));
+      }
+      for (int t = 1; t <= 5; ++t) EXPECT_NEAR(E[t], E[0], 1e-12 * (1.0 + std::abs(E[0])));
+      for (int t = 1; t <= 4; ++t) EXPECT_NEAR(V[t + 1] - 2 * V[t] + V[t - 1], 1.0, 1e-9);
+      for (const auto* f : {&V, &Vp, &Vh})
+        for (int a = 0; a <= 5; ++a)
+          for (int b = a + 1; b <= 5; ++b)
+            if ((*f)[a] == (*f)[b]) ADD_FAILURE() << "V constant between t = " << a << " and " << b << " (coordinate " << i << ")";
+    }
+    // grad V by central differences: not zero at a non-fixed state
+    Vector grad(14);
+    for (Eigen::Index j = 0; j < 14; ++j) {
+      Vector e = Vector::Zero(14);
+      e(j) = 1e-6;
+      grad(j) = (residual_lyapunov(net, s + e) - residual_lyapunov(net, s - e)) / 2e-6;
+    }
+    EXPECT_GT(grad.norm(), 1e-3);
+  }
+  EXPECT_GE(lines, 10);
+}
+
 TEST_F(DeadNeurons, AnalyticRateOfTheResidualFunctionIsItsDerivative) {
   // dV/dt = -|J^T T grad Phi(r)|^2 equals the directional derivative of V along the altered flow
   // (central difference, step 1e-6) at random states, for each potential of the family.
