@@ -110,7 +110,13 @@ Model build(const ModelSpec& s, const Matrix& memories) {
       for (Eigen::Index j = 0; j < cols; ++j) W(i, j) = sd * rng.normal();
     weights.push_back(std::move(W));
   }
-  return Model{s, memories, hierarchical_network(layers, weights)};
+  // The spec as run, defaults resolved, so that the run file's /model attributes say which stack ran.
+  ModelSpec as_run = s;
+  as_run.arrays["sizes"] = sizes;
+  as_run.word_arrays["lagrangians"] = names;
+  as_run.arrays["parameters"] = params;
+  as_run.arrays["taus"] = taus;
+  return Model{as_run, memories, hierarchical_network(layers, weights)};
 }
 
 }  // namespace
