@@ -10,6 +10,7 @@ struct RunOptions {
   std::string out;  // empty: [output].path
   int threads = 0;
   bool quiet = false;
+  bool resume = false;  // finish the incomplete file of the same config (cli/resume_command.hpp)
 };
 
 int run(const RunOptions& options);

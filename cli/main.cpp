@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--out", run.out, "output file (overrides [output].path)");
   run_cmd->add_option("--threads", run.threads, "threads (0: all cores)")->check(CLI::NonNegativeNumber);
   run_cmd->add_flag("--quiet", run.quiet, "no progress bar, no summary");
+  run_cmd->add_flag("--resume", run.resume, "finish an interrupted run file of the same config: only unfinished trajectories");
 
   std::string info_file;
   auto* info_cmd = app.add_subcommand("info", "what a file holds, in a few lines");

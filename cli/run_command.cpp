@@ -10,11 +10,13 @@
 #include "commands.hpp"
 #include "discrete_pipeline.hpp"
 #include "pipeline.hpp"
+#include "resume_command.hpp"
 #include "mnemo/analysis/simulate.hpp"
 #include "mnemo/io/config.hpp"
 #include "mnemo/io/datasets.hpp"
 #include "mnemo/io/input_error.hpp"
 #include "mnemo/io/run_file.hpp"
+#include "mnemo/io/run_resume.hpp"
 
 namespace mnemo::cli {
 namespace {
@@ -70,6 +72,7 @@ int run(const RunOptions& opt) {
   io::RunConfig& cfg = p.config;
   if (!opt.out.empty()) cfg.output_path = opt.out;
   cfg.integrate.threads = opt.threads;
+  if (opt.resume) return resume_run(opt, p, stop_requested);
 
   io::RunHeader header{cfg.text, cfg.seed, cfg.integrate, p.memories.description};
   header.discrete = p.discrete.get();
@@ -87,7 +90,9 @@ int run(const RunOptions& opt) {
                  : analysis::simulate(p.model, p.cues.cues, p.cues.targets, cfg.integrate, &sink, &stop_requested);
   writer.finish(res);
   if (res.ensemble.interrupted) {
-    std::cerr << "mnemo: error: " << cfg.output_path << ": run interrupted by a signal; the file is marked incomplete\n";
+    io::mark_resumable(cfg.output_path);  // flushed by finish(): its finished trajectories can be reused
+    std::cerr << "mnemo: error: " << cfg.output_path << ": run interrupted by a signal; the file is marked incomplete"
+              << " (`mnemo run CONFIG --resume` finishes it)\n";
     return 1;
   }
   if (opt.quiet) return 0;
