@@ -154,7 +154,14 @@ TEST(KernelizedHopfieldSignature, LearnedMapSeparatesCorrelatedDigits) {
     const double acc = retrieval_accuracy(X, W, beta, sigma, 1);
     std::printf("digits K=%ld N=%ld D=%ld (D/K=%.2f) beta=%g sigma=%g: min separation %.4f -> %.4f, accuracy %.3f -> %.3f\n",
                 (long)K, (long)N, (long)D, double(D) / K, beta, sigma, sep_plain, sep, acc_plain, acc);
+    // U-Hop+ signature (Hu, Wu & Liu 2024): the learned map separates the memories (measured
+    // 0.015 -> 0.71 at every D) and, at the same beta, retrieval beats the plain modern Hopfield
+    // network that confuses these correlated digits (measured 0.09 -> 0.18-0.23).
+    EXPECT_GT(sep, 0.5) << "D = " << D;
+    EXPECT_GT(sep, 10.0 * sep_plain) << "D = " << D;
+    EXPECT_GT(acc, acc_plain + 0.05) << "D = " << D;
   }
+  EXPECT_LT(acc_plain, 0.5) << "plain modern Hopfield should confuse these digits at beta = " << beta;
 }
 
 }  // namespace
