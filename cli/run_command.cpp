@@ -62,7 +62,10 @@ int validate(const std::string& path) {
   Prepared p = prepare(io::load_config(path));
   std::cout << path << ": valid (" << p.config.model.kind << ", " << p.memories.patterns.rows() << " memories of dimension "
             << p.memories.patterns.cols() << ", " << p.config.queries.count << " queries, "
-            << (p.discrete ? std::string("discrete iterations") : dynamics::to_string(p.config.integrate.method))
+            << (p.discrete                        ? std::string("discrete iterations")
+                : p.config.integrate.noise.enabled ? dynamics::to_string(p.config.integrate.noise.method) + " (noise sigma " +
+                                                         std::to_string(p.config.integrate.noise.sigma) + ")"
+                                                   : dynamics::to_string(p.config.integrate.method))
             << " to t = " << p.config.integrate.t_end << ")\n";
   return 0;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <fstream>
 #include <map>
 #include <set>
@@ -49,6 +50,8 @@ class Reader {
     else if (v.is_floating()) x = v.as_floating();
     else fail(v, key, "must be a number, got " + type_name(v));
     if (!std::isfinite(x)) fail(v, key, "must be finite, got " + show(x));
+    // toml11 reads a literal beyond the double range (1e400) as +-DBL_MAX, not as infinity.
+    if (std::abs(x) == std::numeric_limits<double>::max()) fail(v, key, "is outside the range of a double");
     return x;
   }
   long integer(const toml::value& v, const std::string& key, long min) const {

@@ -66,6 +66,8 @@ class BadInput(unittest.TestCase):
         self.run_config([("beta = 8.0", "beta = nan")], "model.beta", "finite")
         self.run_config([("rtol = 1e-06", "rtol = inf")], "integrate.rtol", "finite")
         self.run_config([("level = 0.2", "level = -inf")], "queries.level", "finite")
+        self.run_config([("beta = 8.0", "beta = 1e400")], "model.beta", "range of a double")
+        self.run_config([("rtol = 1e-06", "rtol = -1e999")], "integrate.rtol", "range of a double")
 
     def test_bad_parameter_values(self):
         self.run_config([("beta = 8.0", "beta = -2.0")], "model.beta", "> 0")
