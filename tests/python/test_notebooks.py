@@ -25,7 +25,12 @@ DIGITS = "/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz"
 # least one `<notebook>_*.png`.
 EXPECTED = {
     "01_quickstart": ["01_quickstart_overlaps", "01_quickstart_energy"],
+    "02_stability": ["02_stability_spectra", "02_stability_landscape"],
     "03_capacity": ["03_capacity_classical", "03_capacity_dense", "03_capacity_modern"],
+    "04_noisy_neurons": ["04_noisy_neurons_karbasi", "04_noisy_neurons_sde", "04_noisy_neurons_metastable"],
+    "05_correlated_synapses": ["05_correlated_synapses_error_vs_M"],
+    "06_random_features": ["06_random_features_error_vs_Y"],
+    "07_dead_neurons": ["07_dead_neurons_flat", "07_dead_neurons_lyapunov"],
     "08_images": ["08_images_overlap"]
     + (["08_images_fashion_masked", "08_images_fashion_noisy"] if os.path.exists(FASHION) else [])
     + (["08_images_digits_masked"] if os.path.exists(DIGITS) else []),
