@@ -1,5 +1,7 @@
 #include "mnemo/analysis/discrete_recall.hpp"
 
+#include "mnemo/dynamics/threads.hpp"
+
 #include <chrono>
 #include <cmath>
 #include <memory>
@@ -8,17 +10,6 @@
 #endif
 
 namespace mnemo::analysis {
-namespace {
-int thread_count(int requested) {
-#ifdef _OPENMP
-  return requested > 0 ? requested : omp_get_max_threads();
-#else
-  (void)requested;
-  return 1;
-#endif
-}
-}  // namespace
-
 DiscreteRecallOptions discrete_options(const dynamics::IntegrateOptions& o, std::uint64_t seed) {
   DiscreteRecallOptions d;
   d.max_iterations = std::max(1L, static_cast<long>(std::floor(std::min(o.t_end, 1e9))));
@@ -38,7 +29,7 @@ DiscreteRecallResult simulate_discrete(const models::DiscreteMemory& memory, con
                                        TrajectorySink* sink, const std::atomic<bool>* cancel) {
   const auto start = std::chrono::steady_clock::now();
   const Eigen::Index B = cues.rows(), N = cues.cols();
-  const int nthreads = thread_count(options.threads);
+  const int nthreads = dynamics::thread_count(options.threads);
   DiscreteRecallResult out;
   SimulationResult& res = out.simulation;
   dynamics::EnsembleResult& ens = res.ensemble;

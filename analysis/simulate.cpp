@@ -1,5 +1,7 @@
 #include "mnemo/analysis/simulate.hpp"
 
+#include "mnemo/dynamics/threads.hpp"
+
 #include "mnemo/analysis/noise.hpp"
 #include "mnemo/dynamics/batched.hpp"
 #include "mnemo/models/batched_flow.hpp"
@@ -12,24 +14,6 @@
 #endif
 
 namespace mnemo::analysis {
-namespace {
-int this_thread() {
-#ifdef _OPENMP
-  return omp_get_thread_num();
-#else
-  return 0;
-#endif
-}
-int max_threads(int requested) {
-#ifdef _OPENMP
-  return requested > 0 ? requested : omp_get_max_threads();
-#else
-  (void)requested;
-  return 1;
-#endif
-}
-}  // namespace
-
 double energy_tolerance(const dynamics::IntegrateOptions& o, double scale) {
   const double rel = dynamics::is_adaptive(o.method) ? o.rtol : std::max(o.dt * o.dt, 1e-12);
   return 10.0 * rel * (1.0 + std::abs(scale)) + 10.0 * o.atol;
@@ -44,7 +28,7 @@ SimulationResult simulate(const models::Model& model, const Matrix& cues, const 
   const models::Network& net = model.network;
   const Eigen::Index B = cues.rows();
   const Eigen::Index N = net.readout_size();
-  const int nthreads = max_threads(options.threads);
+  const int nthreads = dynamics::thread_count(options.threads);
 
   Matrix initial(B, net.state_size());
   for (Eigen::Index b = 0; b < B; ++b) initial.row(b) = models::initial_state(model, cues.row(b).transpose()).transpose();
@@ -77,7 +61,7 @@ SimulationResult simulate(const models::Model& model, const Matrix& cues, const 
                                                  const std::vector<dynamics::Status>&) {
 #pragma omp parallel for schedule(static) num_threads(nthreads)
     for (Eigen::Index b = 0; b < B; ++b) {
-      auto& ws = spaces[this_thread()];
+      auto& ws = spaces[dynamics::this_thread()];
       energy[b] = net.energy(states[b], ws);
       Vector g(N);
       net.readout(states[b], g, ws);

@@ -1,5 +1,7 @@
 #include "mnemo/dynamics/batched.hpp"
 
+#include "mnemo/dynamics/threads.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -29,22 +31,7 @@ constexpr double d1 = -12715105075.0 / 11282082432.0, d3 = 87487479700.0 / 32700
                  d4 = -10690763975.0 / 1880347072.0, d5 = 701980252875.0 / 199316789632.0,
                  d6 = -1453857185.0 / 822651844.0, d7 = 69997945.0 / 29380423.0;
 
-int thread_count(int requested) {
-#ifdef _OPENMP
-  return requested > 0 ? requested : omp_get_max_threads();
-#else
-  (void)requested;
-  return 1;
-#endif
-}
 
-int this_thread() {
-#ifdef _OPENMP
-  return omp_get_thread_num();
-#else
-  return 0;
-#endif
-}
 
 // The RHS of the rows of Z in chunks of batch_chunk_rows, chunks spread over threads.
 class ChunkedRhs {

@@ -1,5 +1,7 @@
 #include "mnemo/dynamics/ensemble.hpp"
 
+#include "mnemo/dynamics/threads.hpp"
+
 #include "mnemo/dynamics/stochastic.hpp"
 
 #include <algorithm>
@@ -199,22 +201,7 @@ std::unique_ptr<TrajectoryStepper> make_stepper(const Vector& x0, const Integrat
   throw std::invalid_argument("unknown integration method");
 }
 
-int thread_count(int requested) {
-#ifdef _OPENMP
-  return requested > 0 ? requested : omp_get_max_threads();
-#else
-  (void)requested;
-  return 1;
-#endif
-}
 
-int this_thread() {
-#ifdef _OPENMP
-  return omp_get_thread_num();
-#else
-  return 0;
-#endif
-}
 
 }  // namespace
 
