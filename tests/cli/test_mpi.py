@@ -18,40 +18,9 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from clitools import MNEMO, mnemo, tempdir  # noqa: E402
+from clitools import CLASSICAL_SWEEP, MNEMO, mnemo, tempdir  # noqa: E402
 
-CLASSICAL = textwrap.dedent("""\
-    seed = 5
-
-    [model]
-    kind = "classical_hopfield"
-    gain = 100.0
-
-    [memories]
-    source = "random_binary"
-    count = 10
-    dim = {dim}
-
-    [queries]
-    count = {queries}
-    corruption = "flip"
-    level = 0.1
-
-    [integrate]
-    method = "dopri5"
-    rtol = 1e-4
-    atol = 1e-6
-    t_end = 80.0
-    dt_save = 10.0
-    converge_tol = 1e-4
-
-    [output]
-    path = "{out}"
-
-    [sweep]
-    key = "{key}"
-    values = {values}
-    """)
+CLASSICAL = CLASSICAL_SWEEP.replace("{seed}", "5").replace("{count}", "10").replace("{level}", "0.1")
 
 SAVIN = textwrap.dedent("""\
     seed = 2

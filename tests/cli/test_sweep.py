@@ -4,57 +4,16 @@ recall vs cue distance and basin radii when the key is queries.level; bad sweeps
 import math
 import os
 import sys
-import textwrap
 import unittest
 
 import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from clitools import mnemo, tempdir  # noqa: E402
-
-CLASSICAL = textwrap.dedent("""\
-    seed = {seed}
-
-    [model]
-    kind = "classical_hopfield"
-    gain = 100.0
-
-    [memories]
-    source = "random_binary"
-    count = {count}
-    dim = {dim}
-
-    [queries]
-    count = {queries}
-    corruption = "flip"
-    level = {level}
-
-    [integrate]
-    method = "dopri5"
-    rtol = 1e-4
-    atol = 1e-6
-    t_end = 80.0
-    dt_save = 10.0
-    converge_tol = 1e-4
-
-    [output]
-    path = "{out}"
-
-    [sweep]
-    key = "{key}"
-    values = {values}
-    """)
-
+from clitools import mnemo, tempdir, write_sweep  # noqa: E402
 
 def write(tmp, name="sweep", **kw):
-    p = dict(seed=1, count=10, dim=100, queries=8, level=0.0, key="memories.count", values="[5, 10]")
-    p.update(kw)
-    out = os.path.join(tmp, name + ".h5")
-    path = os.path.join(tmp, name + ".toml")
-    with open(path, "w") as f:
-        f.write(CLASSICAL.format(out=out, **p))
-    return path, out
+    return write_sweep(tmp, name, **kw)
 
 
 class Sweep(unittest.TestCase):

@@ -7,59 +7,22 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 import unittest
 
 import h5py
 
 sys.path.insert(0, os.path.dirname(__file__))
-from clitools import MNEMO, mnemo, tempdir  # noqa: E402
+from clitools import MNEMO, mnemo, tempdir, write_sweep  # noqa: E402
 
-CLASSICAL = textwrap.dedent("""\
-    seed = 4
-
-    [model]
-    kind = "classical_hopfield"
-    gain = 100.0
-
-    [memories]
-    source = "random_binary"
-    count = 10
-    dim = {dim}
-
-    [queries]
-    count = {queries}
-    corruption = "flip"
-    level = 0.1
-
-    [integrate]
-    method = "dopri5"
-    rtol = 1e-4
-    atol = 1e-6
-    t_end = 80.0
-    dt_save = 10.0
-    converge_tol = 1e-4
-
-    [output]
-    path = "{out}"
-
-    [sweep]
-    key = "memories.count"
-    values = {values}
-    """)
 
 NOT_COMPARED = {"wall_seconds", "rank"}
 
 
 def write(tmp, name, **kw):
-    p = dict(dim=100, queries=20, values="[4, 8, 12, 16, 20]")
+    p = dict(seed=4, count=10, dim=100, queries=20, level=0.1, values="[4, 8, 12, 16, 20]")
     p.update(kw)
-    out = os.path.join(tmp, name + ".h5")
-    path = os.path.join(tmp, name + ".toml")
-    with open(path, "w") as f:
-        f.write(CLASSICAL.format(out=out, **p))
-    return path, out
+    return write_sweep(tmp, name, **p)
 
 
 class Resume(unittest.TestCase):
