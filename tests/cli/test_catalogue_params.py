@@ -2,7 +2,6 @@
 krotov_hopfield, hierarchical, random_features, kernelized_hopfield --
 one line `mnemo: error: FILE...: key 'model.X': reason`, exit status 2 (contract section 2), and
 the examples of these kinds validate."""
-import glob
 import os
 import sys
 import unittest

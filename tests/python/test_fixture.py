@@ -4,7 +4,6 @@ T = 9 saved times) is read by python/mnemo_h5 and by `mnemo info`, and today's w
 writes every dataset, axis name and attribute that file has (contract: extend, never break)."""
 import os
 import shutil
-import subprocess
 import sys
 import unittest
 

@@ -10,7 +10,6 @@ import time
 import unittest
 
 import matplotlib.image as mpimg
-import numpy as np
 
 SOURCE = os.path.abspath(os.environ.get("MNEMO_SOURCE_DIR") or os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.path.abspath(os.environ.get("MNEMO_BUILD_DIR") or os.path.join(SOURCE, "build"))
