@@ -1,9 +1,8 @@
 #include "mnemo/analysis/simulate.hpp"
 
-#include "mnemo/dynamics/threads.hpp"
-
 #include "mnemo/analysis/noise.hpp"
 #include "mnemo/dynamics/batched.hpp"
+#include "mnemo/dynamics/threads.hpp"
 #include "mnemo/models/batched_flow.hpp"
 
 #include <chrono>

@@ -1,8 +1,7 @@
 #include "mnemo/dynamics/ensemble.hpp"
 
-#include "mnemo/dynamics/threads.hpp"
-
 #include "mnemo/dynamics/stochastic.hpp"
+#include "mnemo/dynamics/threads.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -12,11 +11,15 @@
 // returns the state unchanged and runge_kutta4 segfaults (engineering notes).
 // GCC 12 reports bulirsch_stoer's m_dt_last as maybe-uninitialized inside Boost's header; it is
 // set before use (first try_step resets the stepper).
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <boost/numeric/odeint.hpp>
 #include <boost/numeric/odeint/external/eigen/eigen.hpp>
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 #ifdef _OPENMP
 #include <omp.h>
 #endif
