@@ -15,7 +15,10 @@ Network modern_hopfield(const Matrix& memories, Separation separation, double be
   Layer v{"feature", memories.cols(), tau, Identity{}, {}};
   Layer h{"memory", memories.rows(), tau_hidden, Softmax{beta}, {}};
   if (separation == Separation::rectified_norm) h.lagrangian = RectifiedNorm{n};
-  return Network({v, h}, {Synapse{0, 1, memories}}, 0);
+  // One copy of the memories (an initializer list would copy them twice: K x N can be GBs).
+  std::vector<Synapse> synapses(1);
+  synapses[0] = Synapse{0, 1, memories};
+  return Network({v, h}, std::move(synapses), 0);
 }
 
 Vector one_step_update(const Matrix& memories, double beta, const Vector& v) {
