@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "param_key.hpp"
 #include "mnemo/analysis/simulate.hpp"
 #include "mnemo/dynamics/ensemble.hpp"
 #include "mnemo/models/catalogue.hpp"
@@ -236,14 +237,7 @@ TEST(ClassicalHopfield, PseudoInverseAndStorkeyStoreBeyondHebbianCapacity) {
 TEST(ClassicalHopfield, BadParametersAreRejected) {
   Rng mrng(1, stream::memories);
   const Matrix X = random_binary(4, 10, mrng);
-  auto key_of = [&](ModelSpec s) {
-    try {
-      build_model(s, X);
-    } catch (const ParamError& e) {
-      return e.key;
-    }
-    return std::string("accepted");
-  };
+  auto key_of = [&](const ModelSpec& s) { return rejected_key(s, X); };
   EXPECT_EQ(key_of({"classical_hopfield", {{"gain", 0.0}}, {}}), "gain");
   EXPECT_EQ(key_of({"classical_hopfield", {}, {{"rule", "oja"}}}), "rule");
   EXPECT_EQ(key_of({"classical_hopfield", {}, {{"self_coupling", "maybe"}}}), "self_coupling");

@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "param_key.hpp"
 #include "mnemo/analysis/simulate.hpp"
 #include "mnemo/dynamics/ensemble.hpp"
 #include "mnemo/models/catalogue.hpp"
@@ -210,14 +211,7 @@ TEST(Dense, CapacityGrowsWithInteractionPower) {
 TEST(Dense, BadParametersAreRejected) {
   Rng mrng(1, stream::memories);
   const Matrix X = random_binary(4, 10, mrng);
-  auto key_of = [&](ModelSpec s) {
-    try {
-      build_model(s, X);
-    } catch (const ParamError& e) {
-      return e.key;
-    }
-    return std::string("accepted");
-  };
+  auto key_of = [&](const ModelSpec& s) { return rejected_key(s, X); };
   EXPECT_EQ(key_of({"dense", {{"n", 1.0}}, {}}), "n");
   EXPECT_EQ(key_of({"dense", {{"n", 2.5}}, {}}), "n");
   EXPECT_EQ(key_of({"dense", {{"beta", 0.0}}, {{"interaction", "exp"}}}), "beta");

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "param_key.hpp"
 #include "mnemo/analysis/simulate.hpp"
 #include "mnemo/dynamics/ensemble.hpp"
 #include "mnemo/models/catalogue.hpp"
@@ -237,14 +238,7 @@ TEST(ModernHopfield, EnergyGradientAndDescentForEverySeparation) {
 TEST(ModernHopfield, BadParametersAreRejected) {
   Rng mrng(1, stream::memories);
   const Matrix X = random_binary(4, 10, mrng);
-  auto key_of = [&](ModelSpec s) {
-    try {
-      build_model(s, X);
-    } catch (const ParamError& e) {
-      return e.key;
-    }
-    return std::string("accepted");
-  };
+  auto key_of = [&](const ModelSpec& s) { return rejected_key(s, X); };
   EXPECT_EQ(key_of({"modern_hopfield", {{"beta", 0.0}}, {}}), "beta");
   EXPECT_EQ(key_of({"modern_hopfield", {{"beta", -2.0}}, {}}), "beta");
   EXPECT_EQ(key_of({"modern_hopfield", {{"n", 1.0}}, {{"separation", "rectified_norm"}}}), "n");
