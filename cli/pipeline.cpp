@@ -12,9 +12,25 @@ Prepared prepare(io::RunConfig cfg) {
     throw io::InputError(cfg.file + ": key 'memories.source': \"model\" is for kinds that generate their own patterns "
                          "(karbasi, savin); kind '" + cfg.model.kind + "' stores patterns from random_binary, "
                          "random_gaussian, fashion_mnist, digits or hdf5");
-  io::Memories mem = io::load_memories(cfg.memories, cfg.seed, cfg.file);
+  // Kinds that learn their memories from labelled images (sequential_dam) train here; the
+  // trained patterns then play the part of loaded memories (cues are made from them).
+  const models::KindInfo* info = models::find_kind(cfg.model.kind);
+  const bool learns = info && info->learn_from_images;
+  io::Images images;
+  io::Memories mem;
+  if (learns) {
+    if (cfg.memories.source != "digits" && cfg.memories.source != "fashion_mnist")
+      throw io::InputError(cfg.file + ": key 'memories.source': kind '" + cfg.model.kind +
+                           "' learns from labelled images: use \"digits\" or \"fashion_mnist\", got '" +
+                           cfg.memories.source + "'");
+    images = io::load_images(cfg.memories, cfg.file);
+  } else {
+    mem = io::load_memories(cfg.memories, cfg.seed, cfg.file);
+  }
   models::Model model = [&] {
     try {
+      if (learns) return info->learn_from_images(models::complete_spec(cfg.model), images.pixels, images.labels,
+                                                 cfg.memories.count);
       return models::build_model(cfg.model, mem.patterns);
     } catch (const models::ParamError& e) {
       throw io::InputError(cfg.file + ": key 'model." + e.key + "': " + e.what());
@@ -27,6 +43,15 @@ Prepared prepare(io::RunConfig cfg) {
                            io::format_bytes(io::physical_memory_bytes()) + "); refusing");
     }
   }();
+  if (learns) {
+    if (cfg.memories.dim && cfg.memories.dim != model.memories.cols())
+      throw io::InputError(cfg.file + ": key 'memories.dim': is " + std::to_string(cfg.memories.dim) + " but kind '" +
+                           cfg.model.kind + "' has " + std::to_string(model.memories.cols()) +
+                           " neurons (pixels + label neurons); leave it out");
+    mem.patterns = model.memories;
+    mem.description = cfg.memories.source + ": " + std::to_string(cfg.memories.count) + " memories learned by kind '" +
+                      cfg.model.kind + "' from labelled images (seeded)";
+  }
   // [noise] layers are names of the model's layers, known only now.
   if (cfg.integrate.noise.enabled) {
     try {

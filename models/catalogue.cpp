@@ -12,7 +12,9 @@
 #include "mnemo/models/kernelized_hopfield.hpp"
 #include "mnemo/models/krotov_hopfield.hpp"
 #include "mnemo/models/modern_hopfield.hpp"
+#include "mnemo/models/predictive_coding.hpp"
 #include "mnemo/models/random_features.hpp"
+#include "mnemo/models/sequential_dam.hpp"
 #include "mnemo/models/sparse_recovery.hpp"
 
 namespace mnemo::models {
@@ -28,6 +30,8 @@ const std::vector<KindInfo>& catalogue() {
       kernelized_hopfield_kind(),
       sparse_recovery_kind(),
       iamm_kind(),
+      predictive_coding_kind(),
+      sequential_dam_kind(),
   };
   return kinds;
 }

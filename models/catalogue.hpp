@@ -74,6 +74,12 @@ struct KindInfo {
   // True where the theory makes every stored pattern a (near) fixed point of the default model
   // (read by the conformance suite, tests/models/test_catalogue_conformance.cpp).
   bool memories_are_fixed_points = false;
+  // Kinds that learn their memories from labelled images (sequential_dam) set this: every image
+  // of [memories] source = digits | fashion_mnist (rows, pixels in [0, 1]), its label, and
+  // [memories] count. It returns the trained Model, whose `memories` are the learned patterns;
+  // `build` rebuilds the same network from them (mnemo analyze). Throws as `build` does.
+  std::function<Model(const ModelSpec&, const Matrix& images, const Eigen::VectorXi& labels, Eigen::Index count)>
+      learn_from_images = nullptr;
 };
 
 const std::vector<KindInfo>& catalogue();

@@ -6,6 +6,8 @@
 //   Sgd   v <- mu v + g;             p <- p - lr v                  (heavy-ball momentum mu)
 //   Adam  m <- b1 m + (1-b1) g;  s <- b2 s + (1-b2) g^2;
 //         p <- p - lr (m / (1-b1^t)) / (sqrt(s / (1-b2^t)) + eps)   (Kingma & Ba 2015, Alg. 1)
+//   RowNormalizedMomentum  v <- mu v + g;  p_r <- p_r - lr v_r / max_i |v_ri|  per row r
+//         (Krotov & Hopfield 2016, Appendix A: each memory moves by lr in its largest entry)
 //
 // One optimiser object per parameter array (its moments have that array's shape, set on the
 // first step).
@@ -62,6 +64,31 @@ class Sgd {
     ++t_;
     v_ = mu_ * v_ + grad.derived().array();
     params.derived().array() -= lr_ * v_;
+  }
+  long steps() const { return t_; }
+  void set_learning_rate(double lr) { lr_ = lr; }
+
+ private:
+  double lr_, mu_;
+  long t_ = 0;
+  Eigen::ArrayXXd v_;
+};
+
+class RowNormalizedMomentum {
+ public:
+  explicit RowNormalizedMomentum(double learning_rate, double momentum = 0.0) : lr_(learning_rate), mu_(momentum) {}
+  template <class P, class G>
+  void step(Eigen::DenseBase<P>& params, const Eigen::DenseBase<G>& grad) {
+    if (t_ == 0) v_ = Eigen::ArrayXXd::Zero(grad.rows(), grad.cols());
+    if (grad.rows() != v_.rows() || grad.cols() != v_.cols() || params.rows() != v_.rows() ||
+        params.cols() != v_.cols())
+      throw std::invalid_argument("RowNormalizedMomentum::step: parameter and gradient shapes differ from the first step");
+    ++t_;
+    v_ = mu_ * v_ + grad.derived().array();
+    for (Eigen::Index r = 0; r < v_.rows(); ++r) {
+      const double top = v_.row(r).abs().maxCoeff();
+      if (top > 0.0) params.derived().row(r).array() -= (lr_ / top) * v_.row(r);
+    }
   }
   long steps() const { return t_; }
   void set_learning_rate(double lr) { lr_ = lr; }
