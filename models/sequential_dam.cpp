@@ -249,8 +249,11 @@ SequentialResult train_sequential(const Matrix& images, const Eigen::VectorXi& l
     for (Eigen::Index mu = 0; mu < o.memories; ++mu) X(mu, j) = o.init_std * rng.normal();
 
   std::vector<Matrix> anchors, fishers;  // EWC: xi*_k and F_k of the finished tasks
+  // SI: importance Omega (summed over finished tasks), the path integral omega of this task, the
+  // memories at the end of the previous task (also the anchor) and at the start of this one.
+  Matrix omega_total = Matrix::Zero(o.memories, N), omega, anchor = X, task_start;
   res.accuracy = Matrix::Zero(T, T);
-  Matrix grad, fisher;
+  Matrix grad, fisher, omega_data;
   for (Eigen::Index t = 0; t < T; ++t) {
     // This task's training set: its items, plus the rehearsal buffers of the earlier tasks.
     Matrix pixels = task_train[static_cast<std::size_t>(t)];
@@ -268,6 +271,8 @@ SequentialResult train_sequential(const Matrix& images, const Eigen::VectorXi& l
     }
     RowNormalizedMomentum opt(o.learning_rate, o.momentum);
     double lr = o.learning_rate;
+    omega = Matrix::Zero(o.memories, N);
+    task_start = X;
     for (int e = 0; e < o.epochs; ++e) {
       opt.set_learning_rate(lr);
       const std::vector<Eigen::Index> perm = shuffled(pixels.rows(), rng);
@@ -280,12 +285,24 @@ SequentialResult train_sequential(const Matrix& images, const Eigen::VectorXi& l
         if (o.method == ContinualMethod::ewc)
           for (std::size_t k = 0; k < anchors.size(); ++k)
             grad.array() += o.ewc_lambda * fishers[k].array() * (X - anchors[k]).array();
+        Matrix before;
+        if (o.method == ContinualMethod::si) {
+          before = X;
+          omega_data = grad;  // the data gradient, before the penalty (Zenke et al. 2017, eq. 3)
+          if (t > 0) grad.array() += 2.0 * o.si_strength * omega_total.array() * (X - anchor).array();
+        }
         opt.step(X, grad);
         X = X.cwiseMax(-1.0).cwiseMin(1.0);
+        if (o.method == ContinualMethod::si) omega.array() -= omega_data.array() * (X - before).array();
       }
       lr *= o.lr_decay;
     }
     res.task_loss.push_back(completion_loss(X, C, o.n, beta, task_train[static_cast<std::size_t>(t)], train_labels));
+    if (o.method == ContinualMethod::si) {
+      // Zenke et al. 2017, eq. 5: Omega += omega / (Delta^2 + xi), Delta this task's total change.
+      omega_total.array() += omega.array().max(0.0) / ((X - task_start).array().square() + o.si_damping);
+      anchor = X;
+    }
     if (o.method == ContinualMethod::ewc) {
       completion_loss(X, C, o.n, beta, task_train[static_cast<std::size_t>(t)], train_labels, nullptr, &fisher);
       anchors.push_back(X);
@@ -310,7 +327,7 @@ KindInfo sequential_dam_kind() {
   k.params = {
       {"n", T::integer, 10.0, 2.0, 60.0, false, {}, "power of the rectified polynomial F(x) = max(x, 0)^n"},
       {"temperature", T::number, 0.1, 0.0, 1e300, true, {}, "T of the normalised argument beta/N xi.sigma, beta = 1/T"},
-      {"method", T::choice, 0, 0, 0, false, {"naive", "rehearsal", "ewc"}, "continual-learning method"},
+      {"method", T::choice, 0, 0, 0, false, {"naive", "rehearsal", "ewc", "si"}, "continual-learning method"},
       {"tasks", T::integer, 5.0, 1.0, 100.0, false, {}, "number of permuted tasks (task 1: the images as they are)"},
       {"train_per_task", T::integer, 500.0, 1.0, 1e6, false, {}, "training images per task (the same, permuted per task)"},
       {"test_per_task", T::integer, 300.0, 1.0, 1e6, false, {}, "held-out test images per task"},
@@ -322,6 +339,8 @@ KindInfo sequential_dam_kind() {
       {"threshold", T::number, 0.5, 0.0, 1.0, false, {}, "pixel > threshold is +1, else -1"},
       {"rehearsal_fraction", T::number, 0.2, 0.0, 1.0, false, {}, "rehearsal: fraction of each earlier task's items replayed"},
       {"ewc_lambda", T::number, 1.0, 0.0, 1e300, false, {}, "ewc: strength lambda of the quadratic penalty"},
+      {"si_strength", T::number, 1.0, 0.0, 1e300, false, {}, "si: strength c of the quadratic penalty"},
+      {"si_damping", T::number, 0.1, 0.0, 1e300, true, {}, "si: damping xi of the importance Omega"},
       {"gain", T::number, 10.0, 0.0, 1e300, true, {}, "relaxation: slope of the visible activation g = tanh(gain x)"},
       {"tau", T::number, 1.0, 0.0, 1e300, true, {}, "relaxation: time constant of the visible neurons"},
   };
@@ -340,7 +359,10 @@ KindInfo sequential_dam_kind() {
     o.n = s.number("n");
     o.temperature = s.number("temperature");
     const std::string& m = s.word("method");
-    o.method = m == "rehearsal" ? ContinualMethod::rehearsal : m == "ewc" ? ContinualMethod::ewc : ContinualMethod::naive;
+    o.method = m == "rehearsal" ? ContinualMethod::rehearsal
+               : m == "ewc"     ? ContinualMethod::ewc
+               : m == "si"      ? ContinualMethod::si
+                                : ContinualMethod::naive;
     o.tasks = static_cast<int>(s.number("tasks"));
     o.train_per_task = static_cast<Eigen::Index>(s.number("train_per_task"));
     o.test_per_task = static_cast<Eigen::Index>(s.number("test_per_task"));
@@ -352,6 +374,8 @@ KindInfo sequential_dam_kind() {
     o.threshold = s.number("threshold");
     o.rehearsal_fraction = s.number("rehearsal_fraction");
     o.ewc_lambda = s.number("ewc_lambda");
+    o.si_strength = s.number("si_strength");
+    o.si_damping = s.number("si_damping");
     o.seed = s.seed;
     SequentialResult r = train_sequential(images, labels, o);
     DenseOptions d;

@@ -31,6 +31,9 @@
 //              F_k the diagonal empirical Fisher (mean squared per-item loss gradient) at the end
 //              of task k and xi*_k the memories then; the penalty's gradient is added to the data
 //              gradient before the per-memory normalisation.
+//   si         plus c sum_j Omega_j (xi_j - xi*_j)^2 (Zenke, Poole & Ganguli 2017): omega_j = -sum
+//              over steps of (data gradient)_j x (step)_j, Omega += max(omega, 0) / (Delta_j^2 + damping)
+//              at the end of each task (Delta_j its total change), xi* the memories then.
 // After every task the test accuracy on every task is recorded: A[t, k].
 //
 // Recall in mnemo: the trained memories are the catalogue kind's memories, relaxed by the
@@ -71,7 +74,7 @@ double accuracy(const Matrix& memories, Eigen::Index classes, double n, double b
 double completion_loss(const Matrix& memories, Eigen::Index classes, double n, double beta, const Matrix& pixels,
                        const Eigen::VectorXi& labels, Matrix* gradient = nullptr, Matrix* fisher = nullptr);
 
-enum class ContinualMethod { naive, rehearsal, ewc };
+enum class ContinualMethod { naive, rehearsal, ewc, si };
 
 struct SequentialOptions {
   Eigen::Index memories = 100;        // K
@@ -89,6 +92,8 @@ struct SequentialOptions {
   ContinualMethod method = ContinualMethod::naive;
   double rehearsal_fraction = 0.2;
   double ewc_lambda = 1.0;
+  double si_strength = 1.0;           // c of the SI penalty
+  double si_damping = 0.1;            // xi of the SI importance
   double init_std = 0.1;              // memories start N(0, init_std^2) (the authors' library)
   std::uint64_t seed = 1;             // items: Rng(seed, stream::memories); the rest: stream::model
 };

@@ -92,6 +92,8 @@ class SequentialDam(unittest.TestCase):
                 (dict(extra_model="temperature = 0"), "model.temperature"),
                 (dict(extra_model="n = 1"), "model.n"),
                 (dict(extra_model="rehearsal_fraction = 1.5"), "model.rehearsal_fraction"),
+                (dict(method="si", extra_model="si_damping = 0"), "model.si_damping"),
+                (dict(extra_model="ewc_lambda = -1"), "model.ewc_lambda"),
                 (dict(extra_model="learning_rate = 2"), "model.learning_rate"),
                 (dict(extra_model="train_per_task = 1600"), "model.train_per_task"),  # + 300 test > 1797 digits
                 (dict(extra_model="batch = 501"), "model.batch"),  # > train_per_task (500)

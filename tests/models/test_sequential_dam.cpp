@@ -169,12 +169,13 @@ SequentialOptions reduced(ContinualMethod method) {
   return o;
 }
 
-TEST(SequentialDam, NaiveForgetsRehearsalRetainsEwcBetweenOnPermutedDigits) {
+TEST(SequentialDam, NaiveForgetsRehearsalRetainsRegularisersBetweenOnPermutedDigits) {
   const Digits& d = digits();
   if (d.pixels.size() == 0) GTEST_SKIP() << "sklearn's digits.csv.gz is not installed";
   const SequentialResult naive = train_sequential(d.pixels, d.labels, reduced(ContinualMethod::naive));
   const SequentialResult rehearsal = train_sequential(d.pixels, d.labels, reduced(ContinualMethod::rehearsal));
   const SequentialResult ewc = train_sequential(d.pixels, d.labels, reduced(ContinualMethod::ewc));
+  const SequentialResult si = train_sequential(d.pixels, d.labels, reduced(ContinualMethod::si));
   const Eigen::Index T = 4;
   auto show = [&](const char* name, const SequentialResult& r) {
     std::printf("%-9s task 1 after each task:", name);
@@ -186,6 +187,7 @@ TEST(SequentialDam, NaiveForgetsRehearsalRetainsEwcBetweenOnPermutedDigits) {
   show("naive", naive);
   show("rehearsal", rehearsal);
   show("ewc", ewc);
+  show("si", si);
   // Every method learns task 1 the same way (same seed, nothing to protect yet) and well.
   EXPECT_EQ(naive.accuracy(0, 0), rehearsal.accuracy(0, 0));
   EXPECT_EQ(naive.accuracy(0, 0), ewc.accuracy(0, 0));
@@ -199,6 +201,11 @@ TEST(SequentialDam, NaiveForgetsRehearsalRetainsEwcBetweenOnPermutedDigits) {
   // EWC (lambda = 1) protects task 1 better than naive training, at some cost to later tasks.
   EXPECT_GT(ewc.accuracy(T - 1, 0), naive.accuracy(T - 1, 0) + 0.1);
   EXPECT_GT(ewc.accuracy.row(T - 1).mean(), naive.accuracy.row(T - 1).mean());
+  // SI (c = 1) likewise.
+  EXPECT_EQ(naive.accuracy(0, 0), si.accuracy(0, 0));
+  EXPECT_GT(si.accuracy(T - 1, 0), naive.accuracy(T - 1, 0) + 0.1);
+  EXPECT_GT(si.accuracy.row(T - 1).mean(), naive.accuracy.row(T - 1).mean());
+  EXPECT_GT(rehearsal.accuracy.row(T - 1).mean(), si.accuracy.row(T - 1).mean());
   // Each task's permutation is one (task 1 the identity); same seed, same bits.
   for (Eigen::Index k = 0; k < T; ++k) {
     Eigen::VectorXd row = naive.permutations.row(k).transpose();
