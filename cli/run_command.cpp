@@ -128,6 +128,15 @@ int run(const RunOptions& opt) {
     std::cout << "  energy audit          not applicable (" << (p.discrete ? "the objective may rise" : "stochastic")
               << "; max increase " << res.audit.max_increase << ")\n";
   if (p.discrete) print_discrete_summary(std::cout, discrete);
+  // Kinds trained on a task sequence (sequential_dam) record /model/accuracy[t, k].
+  if (auto it = p.model.extra.find("accuracy"); it != p.model.extra.end() && it->second.rows() > 0) {
+    const analysis::Matrix& A = it->second;
+    std::cout << "  task 1 accuracy       ";
+    for (Eigen::Index t = 0; t < A.rows(); ++t) std::cout << (t ? " " : "") << A(t, 0);
+    std::cout << " (after each task)\n  final accuracy        ";
+    for (Eigen::Index k = 0; k < A.cols(); ++k) std::cout << (k ? " " : "") << A(A.rows() - 1, k);
+    std::cout << " (each task; mean " << A.row(A.rows() - 1).mean() << ")\n";
+  }
   std::cout << "  stopped early         " << converged << " of " << res.ensemble.status.size() << " converged"
             << (failed ? ", " + std::to_string(failed) + " FAILED" : std::string()) << "\n";
   std::cout << "  RHS evaluations       " << res.rhs_evaluations << "\n";
