@@ -145,6 +145,18 @@ int sweep(const SweepOptions& opt) {
     point.labels = analysis::classify_attractors(prep.model.memories, res.final_readout, res.recall.target,
                                                  res.ensemble.status, labels_options);
     if (prep.discrete) point.metrics = discrete_metrics(discrete);
+    // Kinds trained on a task sequence (sequential_dam): the accuracy matrix A[t, k] summarised.
+    if (auto it = prep.model.extra.find("accuracy"); it != prep.model.extra.end() && it->second.rows() > 0) {
+      const analysis::Matrix& A = it->second;
+      const Eigen::Index last = A.rows() - 1;
+      double forgetting = 0.0;
+      for (Eigen::Index k = 0; k < last; ++k) forgetting += A.col(k).segment(k, last - k + 1).maxCoeff() - A(last, k);
+      point.metrics.push_back({"task1_accuracy_first", A(0, 0), "test accuracy on task 1 after training task 1"});
+      point.metrics.push_back({"task1_accuracy_final", A(last, 0), "test accuracy on task 1 after the last task"});
+      point.metrics.push_back({"final_mean_accuracy", A.row(last).mean(), "mean test accuracy over all tasks after the last"});
+      point.metrics.push_back({"mean_forgetting", last > 0 ? forgetting / double(last) : 0.0,
+                               "mean over tasks k < T of max_t A[t, k] - A[T, k] (best accuracy minus final)"});
+    }
     const std::vector<bool> exact = analysis::exact_recall(prep.model.memories, res.final_readout, res.recall.target);
     point.exact_rate = exact.empty() ? 0.0 : double(std::count(exact.begin(), exact.end(), true)) / double(exact.size());
     return io::sweep_row(point);

@@ -85,6 +85,26 @@ class SequentialDam(unittest.TestCase):
             a = mnemo("analyze", os.path.join(tmp, "naive.h5"), "--quiet", "--random-starts", "2", "--end-points", "4")
             self.assertEqual(a.returncode, 0, a.stderr)
 
+    def test_sweep_over_ewc_strength(self):
+        # EWC's lambda trades task 1 against the later tasks: lambda = 0 is naive training, a huge
+        # lambda freezes the memories after task 1 (no forgetting, later tasks not learned).
+        with tempdir() as tmp:
+            path, out = write(tmp, "sweep", "ewc")
+            with open(path, "a") as f:
+                f.write('[sweep]\nkey = "model.ewc_lambda"\nvalues = [0, 1, 1000]\n')
+            r = mnemo("sweep", path, "--quiet")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with h5py.File(out) as f:
+                first, final, mean, forgetting = (f["sweep/" + k][:] for k in (
+                    "task1_accuracy_first", "task1_accuracy_final", "final_mean_accuracy", "mean_forgetting"))
+            print("ewc_lambda 0, 1, 1000: task 1 final", np.round(final, 3), "final mean", np.round(mean, 3),
+                  "forgetting", np.round(forgetting, 3))
+            self.assertTrue(np.all(first == first[0]))           # task 1 is learned before any penalty
+            self.assertTrue(np.all(np.diff(final) > 0.05))        # more protection, more of task 1 kept
+            self.assertTrue(np.all(np.diff(forgetting) < 0))
+            self.assertLess(forgetting[2], 0.02)                  # frozen
+            self.assertLess(mean[2], mean[0] - 0.1)               # ... and later tasks not learned
+
     def test_bad_input(self):
         with tempdir() as tmp:
             cases = [
