@@ -296,6 +296,10 @@ SequentialResult train_sequential(const Matrix& images, const Eigen::VectorXi& l
         if (o.method == ContinualMethod::si) omega.array() -= omega_data.array() * (X - before).array();
       }
       lr *= o.lr_decay;
+      if (!X.allFinite())
+        throw ParamError("temperature", "training overflowed: (beta/N xi.sigma)^n with n = " + std::to_string(int(o.n)) +
+                                            " and T = " + std::to_string(o.temperature) +
+                                            " is not finite in double; raise the temperature or lower n");
     }
     res.task_loss.push_back(completion_loss(X, C, o.n, beta, task_train[static_cast<std::size_t>(t)], train_labels));
     if (o.method == ContinualMethod::si) {
