@@ -17,19 +17,19 @@ namespace {
 constexpr double kCueTau = 1e12;
 
 // f, f', f'' elementwise (any Eigen array expression in, a fresh array out).
+// softplus(x) = log(1 + e^x) = max(x, 0) + log1p(e^-|x|) (no overflow), softplus' = logistic.
 Eigen::ArrayXXd act(PcActivation a, const Eigen::ArrayXXd& x) {
-  return a == PcActivation::tanh ? x.tanh().eval() : x.max(0.0).eval();
+  if (a == PcActivation::tanh) return x.tanh().eval();
+  return (x.max(0.0) + (-x.abs()).exp().log1p()).eval();
 }
 Eigen::ArrayXXd act_prime(PcActivation a, const Eigen::ArrayXXd& x) {
   if (a == PcActivation::tanh) return (1.0 - x.tanh().square()).eval();
-  return (x > 0.0).cast<double>().eval();
+  return (1.0 / (1.0 + (-x).exp())).eval();
 }
 Eigen::ArrayXXd act_second(PcActivation a, const Eigen::ArrayXXd& x) {
-  if (a == PcActivation::tanh) {
-    const Eigen::ArrayXXd t = x.tanh();
-    return (-2.0 * t * (1.0 - t.square())).eval();
-  }
-  return Eigen::ArrayXXd::Zero(x.rows(), x.cols());  // relu'' = 0 away from the kink
+  const Eigen::ArrayXXd d = act_prime(a, x);
+  if (a == PcActivation::tanh) return (-2.0 * x.tanh() * d).eval();
+  return (d * (1.0 - d)).eval();
 }
 Vector actv(PcActivation a, const Vector& x) { return act(a, x.array()).matrix(); }
 Vector actv_prime(PcActivation a, const Vector& x) { return act_prime(a, x.array()).matrix(); }
@@ -98,7 +98,7 @@ class PredictiveCodingCoupling final : public Coupling {
 
   std::string describe() const override {
     return std::string("predictive-coding errors F = sum_l 1/2 |x_l - W_l f(x_{l+1})|^2 (") +
-           (w_.activation == PcActivation::tanh ? "tanh" : "relu") + ", " + std::to_string(w_.layers()) +
+           (w_.activation == PcActivation::tanh ? "tanh" : "softplus") + ", " + std::to_string(w_.layers()) +
            " weight layers, clamp " + (clamp_ == PcClamp::nonzero ? "nonzero cue pixels" : "none") + ")";
   }
 
@@ -249,7 +249,8 @@ KindInfo predictive_coding_kind() {
   k.params = {
       {"sizes", T::integer_array, 0, 1.0, 1e6, false, {}, "widths of the layers above the sensory one, top last",
        {128.0, 16.0}},
-      {"activation", T::choice, 0, -1e300, 1e300, false, {"tanh", "relu"}, "f in mu_l = W_l f(x_{l+1})"},
+      {"activation", T::choice, 0, -1e300, 1e300, false, {"tanh", "softplus"},
+       "f in mu_l = W_l f(x_{l+1}) (softplus: the smooth ReLU; ReLU itself makes the flow discontinuous)"},
       {"clamp", T::choice, 0, -1e300, 1e300, false, {"nonzero", "none"},
        "nonzero: cue pixels != 0 are held (mask cues), zero ones free; none: every sensory node free (noisy cues)"},
       {"train_epochs", T::integer, 1000.0, 0.0, 1e7, false, {}, "full-batch weight updates (0: untrained weights)"},
@@ -261,7 +262,7 @@ KindInfo predictive_coding_kind() {
     PcTraining o;
     for (double n : s.array("sizes")) o.sizes.push_back(static_cast<Eigen::Index>(n));
     if (o.sizes.empty()) throw ParamError("sizes", "needs at least one layer above the sensory layer, got none");
-    o.activation = s.word("activation") == "relu" ? PcActivation::relu : PcActivation::tanh;
+    o.activation = s.word("activation") == "softplus" ? PcActivation::softplus : PcActivation::tanh;
     o.epochs = static_cast<int>(s.number("train_epochs"));
     o.inference_steps = static_cast<int>(s.number("train_inference_steps"));
     o.gamma = s.number("gamma");

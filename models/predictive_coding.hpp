@@ -41,7 +41,11 @@
 
 namespace mnemo::models {
 
-enum class PcActivation { tanh, relu };
+// The paper's image networks use ReLU (notes section 3, third-party). ReLU makes the flow's
+// right-hand side discontinuous (f' jumps at 0); trajectories then slide along x = 0 and adaptive
+// integrators stall there (a conformance trajectory hit 1e7 steps). softplus, the smooth ReLU,
+// is offered instead; it also has no dead units (notes P1).
+enum class PcActivation { tanh, softplus };
 enum class PcClamp { nonzero, none };
 
 struct PredictiveCodingWeights {

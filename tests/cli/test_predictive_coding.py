@@ -96,7 +96,7 @@ class PredictiveCodingRun(unittest.TestCase):
                                   ("sizes = [16, 0]", "key 'model.sizes': entry 1 must be >= 1"),
                                   ("gamma = 2.0", "key 'model.gamma': must be <= 1"),
                                   ("learning_rate = 0.0", "key 'model.learning_rate': must be > 0"),
-                                  ('activation = "sigmoid"', "key 'model.activation': must be one of tanh, relu"),
+                                  ('activation = "sigmoid"', "key 'model.activation': must be one of tanh, softplus"),
                                   ('clamp = "half"', "key 'model.clamp': must be one of nonzero, none"),
                                   ("train_epochs = -1", "key 'model.train_epochs': must be >= 0")]:
                 path, _ = write(tmp, "bad", model=model)

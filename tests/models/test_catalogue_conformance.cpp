@@ -66,6 +66,9 @@ const std::map<std::string, std::vector<Case>>& variants() {
           {{"sizes", {12, 9, 7, 4}}, {"taus", {1.0, 0.0, 0.5, 0.3}}, {"parameters", {1.5, 2.0, 3.0, 1.0}}},
           {{"lagrangians", {"logcosh", "softmax", "rectified_poly", "layernorm"}}}},
          false}}},
+      // Softplus generative network, every sensory node free (the defaults: tanh, nonzero pixels held).
+      {"predictive_coding",
+       {{"softplus_free", {"predictive_coding", {}, {{"activation", "softplus"}, {"clamp", "none"}}}, false}}},
       // Positive random features on +-1 patterns of norm sqrt(12): the estimator's variance grows
       // like exp(beta |x|^2), so no fixed-point claim at this scale (docs/models/random_features.md).
       {"random_features",

@@ -2,7 +2,7 @@
 // /work/shared/papers/salvatori-2021-predictive-coding.md section 6):
 //   - the Network's energy is the predictive-coding energy F of the training code;
 //   - dF/dx (the flow) and dF/dW (the learning rule) match central finite differences, for tanh
-//     and relu, with a cue whose zero pixels are free and the rest clamped, and with nothing clamped;
+//     and softplus, with a cue whose zero pixels are free and the rest clamped, and with nothing clamped;
 //   - along a recall the energy never increases and the known pixels stay at the cue;
 //   - training lowers the mean energy per image by a large factor;
 //   - signature at reduced size (20 sklearn 8x8 digits, pixels in [0, 1]): recall from half-masked
@@ -81,7 +81,7 @@ TEST(PredictiveCoding, NetworkEnergyIsThePredictiveCodingEnergy) {
 
 TEST(PredictiveCoding, FlowGradientMatchesFiniteDifferences) {
   const Matrix X = uniform_memories(5, 12, 2);
-  for (const std::string act : {"tanh", "relu"})
+  for (const std::string act : {"tanh", "softplus"})
     for (const std::string clamp : {"nonzero", "none"}) {
       const Model m = build_model(spec(act, clamp, 50), X);
       Vector cue = X.row(1).transpose();
@@ -116,7 +116,7 @@ TEST(PredictiveCoding, FlowGradientMatchesFiniteDifferences) {
 
 TEST(PredictiveCoding, WeightGradientMatchesFiniteDifferences) {
   const Matrix X = uniform_memories(6, 10, 3);
-  for (PcActivation a : {PcActivation::tanh, PcActivation::relu}) {
+  for (PcActivation a : {PcActivation::tanh, PcActivation::softplus}) {
     PcTraining o;
     o.sizes = {8, 4};
     o.activation = a;
@@ -135,7 +135,7 @@ TEST(PredictiveCoding, WeightGradientMatchesFiniteDifferences) {
         const double fd = (pc_energy(p, xs) - pc_energy(q, xs)) / (2 * h);
         worst = std::max(worst, std::abs(grad[l].data()[i] - fd) / (1.0 + std::abs(fd)));
       }
-    EXPECT_LT(worst, 1e-6) << (a == PcActivation::tanh ? "tanh" : "relu");
+    EXPECT_LT(worst, 1e-6) << (a == PcActivation::tanh ? "tanh" : "softplus");
   }
 }
 
@@ -271,7 +271,7 @@ TEST(PredictiveCoding, BadParametersAreParamErrors) {
   a.words["activation"] = "sigmoid";
   EXPECT_EQ(key_of(a), "activation");
   // The run file gets the weights, the top start and the training curve.
-  const Model m = build_model(spec("relu", "none", 4), X);
+  const Model m = build_model(spec("softplus", "none", 4), X);
   EXPECT_EQ(m.extra.at("weights_1").rows(), 6);
   EXPECT_EQ(m.extra.at("weights_1").cols(), 9);
   EXPECT_EQ(m.extra.at("weights_2").rows(), 9);
