@@ -302,8 +302,8 @@ class BadFiles(unittest.TestCase):
         # tests/fuzz/corpus/run_file (made by tests/fuzz/make_corpus.py) holds damaged files, one of
         # which crashes libhdf5 itself; each is read in its own interpreter so a crash is seen as one.
         corpus = os.path.join(SOURCE, "tests", "fuzz", "corpus", "run_file")
-        # regression_libhdf5_hang_*: files on which libhdf5 itself loops (docs/reliability.md,
-        # finding 3); the reader has no time limit yet (mnemo's guard has), so they are left out here.
+        # Files on which libhdf5 itself loops (docs/reliability.md, finding 3) live outside the
+        # corpus, in tests/fuzz/regressions/ (the reader has no time limit; mnemo's guard has).
         files = sorted(f for f in os.listdir(corpus) if f.endswith(".h5") and "_hang_" not in f) \
             if os.path.isdir(corpus) else []
         if not files:
