@@ -92,8 +92,10 @@ SimulationResult simulate(const models::Model& model, const Matrix& cues, const 
     return [flow = models::GradientFlow(net)](const Vector& s, Vector& dsdt, double t) mutable { flow(s, dsdt, t); };
   };
   if (options.batch) {  // [integrate] batch = true: all trajectories' RHS as matrix products
-    const auto make_batch = [&net]() -> dynamics::BatchSystem {
-      return [flow = models::BatchedGradientFlow(net)](const Matrix& S, Matrix& dS) mutable { flow(S, dS); };
+    // The memories in the products' layouts and precision, once for all threads.
+    const auto data = models::BatchedGradientFlow::prepare(net, {options.single_precision});
+    const auto make_batch = [&net, data]() -> dynamics::BatchSystem {
+      return [flow = models::BatchedGradientFlow(net, data)](const Matrix& S, Matrix& dS) mutable { flow(S, dS); };
     };
     res.ensemble = dynamics::integrate_batched(make_batch, initial, options, observe, cancel);
   } else {

@@ -71,12 +71,13 @@ void Rhs_single(benchmark::State& state) {
 }
 BENCHMARK(Rhs_single)->Unit(benchmark::kMicrosecond);
 
-// B queries: two GEMMs (models::BatchedGradientFlow), one thread.
+// B queries: two GEMMs (models::BatchedGradientFlow), one thread; second argument 1: float
+// products (precision = "float"). The cues are fresh (30 % masked), so no row is sparse yet.
 void Rhs_batched(benchmark::State& state) {
   const Matrix& X = fashion_memories();
   const Eigen::Index B = state.range(0);
   const models::Network net = models::modern_hopfield(X, kBeta);
-  models::BatchedGradientFlow flow(net);
+  models::BatchedGradientFlow flow(net, models::BatchedFlowOptions{state.range(1) == 1});
   const Matrix S = fashion_cues(B).cues;
   Matrix dS;
   for (auto _ : state) {
@@ -86,10 +87,13 @@ void Rhs_batched(benchmark::State& state) {
   const double K = static_cast<double>(X.rows()), N = static_cast<double>(X.cols());
   state.counters["GFLOP/s"] =
       benchmark::Counter(4.0 * K * N * static_cast<double>(B) * state.iterations() / 1e9, benchmark::Counter::kIsRate);
-  state.counters["GB/s"] = benchmark::Counter(8.0 * (K * N + 2.0 * static_cast<double>(B) * (N + K)) *
+  const double bytes = state.range(1) == 1 ? 4.0 : 8.0;
+  state.counters["GB/s"] = benchmark::Counter(bytes * (K * N + 2.0 * static_cast<double>(B) * (N + K)) *
                                                   state.iterations() / 1e9, benchmark::Counter::kIsRate);
 }
-BENCHMARK(Rhs_batched)->Arg(64)->Arg(256)->Arg(1000)->Unit(benchmark::kMillisecond);
+BENCHMARK(Rhs_batched)
+    ->Args({64, 0})->Args({256, 0})->Args({1000, 0})->Args({256, 1})->Args({1000, 1})
+    ->Unit(benchmark::kMillisecond);
 
 // One Dormand-Prince step of the whole batch (6 RHS) through integrate_batched, all threads.
 void Step_batched(benchmark::State& state) {
@@ -110,7 +114,7 @@ void Step_batched(benchmark::State& state) {
 BENCHMARK(Step_batched)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // One full recall of the reference workload: per-trajectory (0) or batched (1: per-trajectory
-// step control, 2: shared step), all threads.
+// step control, 2: shared step, 3: per-trajectory steps with float products), all threads.
 void Recall(benchmark::State& state) {
   const Matrix& X = fashion_memories();
   const models::Cues& cues = fashion_cues(1000);
@@ -125,12 +129,13 @@ void Recall(benchmark::State& state) {
   o.converge_tol = 1e-6;
   o.batch = state.range(0) > 0;
   o.batch_shared_step = state.range(0) == 2;
+  o.single_precision = state.range(0) == 3;
   analysis::SimulationResult r;
   for (auto _ : state) r = analysis::simulate(model, cues.cues, cues.targets, o);
   state.counters["recalled"] = r.recall.recall_rate;
   state.counters["rhs_per_traj"] = static_cast<double>(r.rhs_evaluations) / 1000.0;
 }
-BENCHMARK(Recall)->Arg(0)->Arg(1)->Arg(2)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
+BENCHMARK(Recall)->Arg(0)->Arg(1)->Arg(2)->Arg(3)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
 
 // The energy Hessian of modern Hopfield at one state, matrix-free (analysis/operators.hpp).
 void Hessian_op(benchmark::State& state) {

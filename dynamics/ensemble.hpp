@@ -40,6 +40,9 @@ struct IntegrateOptions {
   // (matrix products; dynamics/batched.hpp, docs/performance.md). dopri5 without noise only.
   bool batch = false;
   bool batch_shared_step = false;  // true: one step size for the batch (max error over rows)
+  // [integrate] precision = "float": the batched right-hand side's matrix products in float32
+  // (models/batched_flow.hpp); state, step control and saved data stay double. Batch only.
+  bool single_precision = false;
 };
 
 enum class Status : int {

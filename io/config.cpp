@@ -22,7 +22,7 @@ const std::map<std::string, std::set<std::string>>& allowed_keys() {
   static const std::map<std::string, std::set<std::string>> keys = {
       {"memories", {"source", "count", "dim", "normalize", "path", "dataset", "split", "select"}},
       {"queries", {"from", "count", "corruption", "level"}},
-      {"integrate", {"method", "rtol", "atol", "t_end", "dt_save", "dt", "converge_tol", "max_steps", "batch", "batch_step"}},
+      {"integrate", {"method", "rtol", "atol", "t_end", "dt_save", "dt", "converge_tol", "max_steps", "batch", "batch_step", "precision"}},
       {"output", {"path"}},
       {"sweep", {"key", "values"}},
       {"noise", {"sigma", "method", "kind", "layers"}},
@@ -275,6 +275,11 @@ RunConfig from_toml(const toml::value& root, const std::string& file, const std:
     }
     if (auto* v = get("integrate", "batch_step"))
       o.batch_shared_step = r.word(*v, "integrate.batch_step", {"per_trajectory", "shared"}) == "shared";
+    if (auto* v = get("integrate", "precision")) {  // docs/performance.md
+      o.single_precision = r.word(*v, "integrate.precision", {"double", "float"}) == "float";
+      if (o.single_precision && !o.batch)
+        r.fail(*v, "integrate.precision", "precision = \"float\" needs batch = true (only the batched products have a float path)");
+    }
     const double saves = o.t_end / o.dt_save;
     if (saves > 1e6) r.fail("integrate.dt_save", "gives " + Reader::show(saves) + " saved times; at most 1e6 are allowed");
   }

@@ -155,7 +155,12 @@ RunWriter::RunWriter(const std::string& path, const RunHeader& header, const mod
   const bool noisy = o.noise.enabled;
   h5::set_attr(trajectories_, "solver", noisy ? dynamics::to_string(o.noise.method) : dynamics::to_string(o.method));
   h5::set_attr(trajectories_, "solver_library",
-               std::string(noisy ? "mnemo (Boost.Odeint stepper concept)" : "Boost.Odeint"));
+               std::string(noisy     ? "mnemo (Boost.Odeint stepper concept)"
+                           : o.batch ? "mnemo (batched Dormand-Prince 5(4), dynamics/batched.hpp)"
+                                     : "Boost.Odeint"));
+  h5::set_attr(trajectories_, "batch", static_cast<std::int64_t>(o.batch));
+  if (o.batch) h5::set_attr(trajectories_, "batch_step", std::string(o.batch_shared_step ? "shared" : "per_trajectory"));
+  h5::set_attr(trajectories_, "precision", std::string(o.single_precision ? "float" : "double"));
   h5::set_attr(trajectories_, "adaptive", static_cast<std::int64_t>(!noisy && dynamics::is_adaptive(o.method)));
   if (noisy) {
     std::string layers;

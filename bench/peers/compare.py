@@ -7,6 +7,7 @@ peers read them from mnemo's run file) at rtol 1e-6; achieved error = max over t
 max|x_final - x_ref| with x_ref from mnemo at rtol 1e-10 without early stop; plus numpy/OpenBLAS
 dgemm GFLOP/s on the RHS's shapes. Usage:
   OPENBLAS_CORETYPE=... bench/peers/compare.py MNEMO_BIN [--threads N] [--skip-per-trajectory]
+      [--mnemo-blas MNEMO_BIN_BUILT_WITH_MNEMO_BLAS]
 Prints one table; ratios are peer time / mnemo time (> 1: mnemo faster)."""
 import argparse
 import json
@@ -68,8 +69,8 @@ def run_peer(script, run_file, tmp, threads):
     return info, None
 
 
-def dgemm_gflops(X, B):
-    V = np.random.default_rng(1).standard_normal((B, X.shape[1]))
+def gemm_gflops(X, B):
+    V = np.random.default_rng(1).standard_normal((B, X.shape[1])).astype(X.dtype)
     S = V @ X.T
     for _ in range(3):
         V @ X.T
@@ -86,18 +87,22 @@ def main():
     ap.add_argument("mnemo")
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--skip-per-trajectory", action="store_true")
+    ap.add_argument("--mnemo-blas", help="a second mnemo built with -DMNEMO_BLAS=ON (rows for it too)")
     a = ap.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="mnemo-compare-") as tmp:
         ref_file, ref, _, _ = run_mnemo(a.mnemo, tmp, "reference", a.threads, rtol="1e-10", atol="1e-12",
                                         converge_tol="0.0")
-        runs = [("mnemo batched, per-trajectory steps", dict())]
-        runs.append(("mnemo batched, shared step", dict(batch_step='"shared"')))
+        runs = [("mnemo batched, per-trajectory steps", a.mnemo, dict())]
+        runs.append(("mnemo batched, shared step", a.mnemo, dict(batch_step='"shared"')))
+        runs.append(("mnemo batched, float products", a.mnemo, dict(precision='"float"')))
+        if a.mnemo_blas:
+            runs.append(("mnemo batched, MNEMO_BLAS build", a.mnemo_blas, dict()))
+            runs.append(("mnemo batched, float, MNEMO_BLAS build", a.mnemo_blas, dict(precision='"float"')))
         if not a.skip_per_trajectory:
-            runs.append(("mnemo per-trajectory path (odeint)", dict(batch="false")))
-        for label, kw in runs:
-            _, final, wall, rhs = run_mnemo(a.mnemo, tmp, label.split(",")[0].replace(" ", "_") + str(len(rows)),
-                                             a.threads, **kw)
+            runs.append(("mnemo per-trajectory path (odeint)", a.mnemo, dict(batch="false")))
+        for label, binary, kw in runs:
+            _, final, wall, rhs = run_mnemo(binary, tmp, "run" + str(len(rows)), a.threads, **kw)
             rows.append((label, wall, rhs / 1000.0, np.abs(final - ref).max()))
         for label, script in [("SciPy solve_ivp RK45 (vectorised)", "scipy_solve_ivp.py"),
                               ("PyTorch batched dopri5 (float64)", "torch_dopri5.py")]:
@@ -108,14 +113,16 @@ def main():
             rows.append((label, info["seconds"], info["rhs"], np.abs(info["final"] - ref).max()))
         with h5py.File(ref_file, "r") as f:
             X = f["model/memories"][()]
-        gemm = dgemm_gflops(X, 1000)
+        gemm = gemm_gflops(X, 1000)
+        sgemm = gemm_gflops(X.astype(np.float32), 1000)
     base = rows[0][1]
     print(f"threads {a.threads}, OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(default)')}")
     print(f"| contender | seconds | RHS per trajectory | max error vs reference | time / mnemo batched |")
     print("|---|---|---|---|---|")
     for label, sec, rhs, err in rows:
         print(f"| {label} | {sec:.2f} | {rhs:.0f} | {err:.1e} | {sec / base:.2f} |")
-    print(f"numpy/OpenBLAS dgemm on the RHS shapes (1000x784 by 784x1000, 1000x1000 by 1000x784): {gemm:.1f} GFLOP/s")
+    print(f"numpy/OpenBLAS on the RHS shapes (1000x784 by 784x1000, 1000x1000 by 1000x784): dgemm {gemm:.1f} GFLOP/s, "
+          f"sgemm {sgemm:.1f} GFLOP/s")
 
 
 if __name__ == "__main__":

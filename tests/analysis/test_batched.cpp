@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 
 #include "mnemo/dynamics/batched.hpp"
@@ -67,6 +68,68 @@ TEST(Batched, FastPathEqualsNetworkRhs) {
     EXPECT_LT((dS.row(b).transpose() - d).lpNorm<Eigen::Infinity>(), 1e-13);
   }
   EXPECT_FALSE(models::BatchedGradientFlow(models::modern_hopfield(X, 20.0, 1.0, 0.1)).matrix_product_path());
+}
+
+TEST(Batched, SparseSecondProductEqualsNetworkRhs) {
+  // beta = 400 on unit memories: rows at a memory keep a few weights above 2^-60 and take the
+  // sparse sum; rows between memories (small beta gap) keep many and take the dense product.
+  const Matrix X = unit_rows(64, 30, 11);
+  const models::Network net = models::modern_hopfield(X, 400.0);
+  Matrix S(200, 30);
+  S.topRows(100) = X.topRows(50).replicate(2, 1) + 0.01 * unit_rows(100, 30, 12);
+  S.bottomRows(100) = 0.02 * unit_rows(100, 30, 13);  // near the origin: all weights alive
+  models::BatchedGradientFlow flow(net);
+  Matrix dS;
+  flow(S, dS);
+  EXPECT_GE(flow.sparse_rows(), 90);   // the rows at memories
+  EXPECT_LE(flow.sparse_rows(), 110);  // not the ones near the origin
+  auto ws = net.workspace();
+  double worst = 0.0;
+  for (Eigen::Index b = 0; b < S.rows(); ++b) {
+    Vector d(30);
+    net.rhs(S.row(b).transpose(), d, ws);
+    worst = std::max(worst, (dS.row(b).transpose() - d).lpNorm<Eigen::Infinity>());
+  }
+  EXPECT_LT(worst, 1e-14);
+  std::printf("sparse rows %ld of 200, worst deviation from Network::rhs %.2e\n", flow.sparse_rows(), worst);
+}
+
+TEST(Batched, FloatProductsCarryFloatRoundingOnly) {
+  // precision = "float": the RHS differs from the double one by float rounding amplified by beta
+  // in the weights (~1e-7 * beta), no more and - since it is really float - not by nothing.
+  const Matrix X = unit_rows(80, 40, 14);
+  const double beta = 20.0;
+  const models::Network net = models::modern_hopfield(X, beta);
+  const Matrix S = X.topRows(40).replicate(3, 1) + 0.3 * unit_rows(120, 40, 15);
+  models::BatchedGradientFlow exact(net), single(net, models::BatchedFlowOptions{true});
+  Matrix d64, d32;
+  exact(S, d64);
+  single(S, d32);
+  const double dev = (d64 - d32).lpNorm<Eigen::Infinity>();
+  EXPECT_GT(dev, 0.0);
+  EXPECT_LT(dev, 1e-6 * beta);
+  // Energies: one product for the batch, the same value as Network::energy (double always).
+  Vector E;
+  single.energy(S, E);
+  auto ws = net.workspace();
+  for (Eigen::Index b = 0; b < S.rows(); ++b)
+    EXPECT_NEAR(E[b], net.energy(S.row(b).transpose(), ws), 1e-13 * (1.0 + std::abs(E[b])));
+  // Integrated: the same recall as double within a float-rounding-sized deviation.
+  dynamics::IntegrateOptions o;
+  o.t_end = 6.0;
+  o.rtol = 1e-8;
+  o.atol = 1e-10;
+  const auto ref = batched(net, S, o);
+  o.single_precision = true;
+  const auto r = dynamics::integrate_batched(
+      [&net, data = models::BatchedGradientFlow::prepare(net, {true})]() -> dynamics::BatchSystem {
+        return [f = models::BatchedGradientFlow(net, data)](const Matrix& s, Matrix& d) mutable { f(s, d); };
+      },
+      S, o, nullptr);
+  const double final_dev = (r.final_state - ref.final_state).lpNorm<Eigen::Infinity>();
+  EXPECT_GT(final_dev, 0.0);
+  EXPECT_LT(final_dev, 1e-5);
+  std::printf("float vs double: RHS %.2e, final states %.2e\n", dev, final_dev);
 }
 
 TEST(Batched, ExponentialDecayAtSaveTimes) {
