@@ -5,6 +5,7 @@
 #include "mnemo/dynamics/threads.hpp"
 #include "mnemo/models/batched_flow.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <variant>
@@ -56,12 +57,37 @@ SimulationResult simulate(const models::Model& model, const Matrix& cues, const 
   EnergyAudit& audit = res.audit;
   audit.applicable = !options.noise.enabled;
 
+  // Batched GEMM path: the energies of all trajectories at a save time as products over fixed
+  // chunks of rows (one GEMM each) instead of B matrix-vector products; a row's value does not
+  // depend on the thread count. The memories in the products' layouts, once for all threads.
+  std::shared_ptr<const models::BatchedFlowData> batch_data;
+  std::vector<models::BatchedGradientFlow> energy_flows;
+  if (options.batch) {
+    batch_data = models::BatchedGradientFlow::prepare(net, {options.single_precision});
+    for (int i = 0; i < nthreads; ++i) energy_flows.emplace_back(net, batch_data);
+  }
+  const bool batched_energy = !energy_flows.empty() && energy_flows[0].matrix_product_path();
+  Matrix stacked;
+  if (batched_energy) stacked.resize(B, net.state_size());
+
   const dynamics::EnsembleObserver observe = [&](Eigen::Index k, double t, const std::vector<Vector>& states,
                                                  const std::vector<dynamics::Status>&) {
+    if (batched_energy) {
+      for (Eigen::Index b = 0; b < B; ++b) stacked.row(b) = states[b].transpose();
+      const Eigen::Index chunks = (B + dynamics::batch_chunk_rows - 1) / dynamics::batch_chunk_rows;
+#pragma omp parallel for schedule(static) num_threads(nthreads)
+      for (Eigen::Index c = 0; c < chunks; ++c) {
+        const Eigen::Index first = c * dynamics::batch_chunk_rows;
+        const Eigen::Index rows = std::min(dynamics::batch_chunk_rows, B - first);
+        Vector e;
+        energy_flows[dynamics::this_thread()].energy(stacked.middleRows(first, rows), e);
+        energy.segment(first, rows) = e;
+      }
+    }
 #pragma omp parallel for schedule(static) num_threads(nthreads)
     for (Eigen::Index b = 0; b < B; ++b) {
       auto& ws = spaces[dynamics::this_thread()];
-      energy[b] = net.energy(states[b], ws);
+      if (!batched_energy) energy[b] = net.energy(states[b], ws);
       Vector g(N);
       net.readout(states[b], g, ws);
       readout.row(b) = g.transpose();
@@ -92,10 +118,8 @@ SimulationResult simulate(const models::Model& model, const Matrix& cues, const 
     return [flow = models::GradientFlow(net)](const Vector& s, Vector& dsdt, double t) mutable { flow(s, dsdt, t); };
   };
   if (options.batch) {  // [integrate] batch = true: all trajectories' RHS as matrix products
-    // The memories in the products' layouts and precision, once for all threads.
-    const auto data = models::BatchedGradientFlow::prepare(net, {options.single_precision});
-    const auto make_batch = [&net, data]() -> dynamics::BatchSystem {
-      return [flow = models::BatchedGradientFlow(net, data)](const Matrix& S, Matrix& dS) mutable { flow(S, dS); };
+    const auto make_batch = [&net, &batch_data]() -> dynamics::BatchSystem {
+      return [flow = models::BatchedGradientFlow(net, batch_data)](const Matrix& S, Matrix& dS) mutable { flow(S, dS); };
     };
     res.ensemble = dynamics::integrate_batched(make_batch, initial, options, observe, cancel);
   } else {
