@@ -33,6 +33,10 @@ EXPECTED = {
     "08_images": ["08_images_overlap"]
     + (["08_images_fashion_masked", "08_images_fashion_noisy"] if os.path.exists(FASHION) else [])
     + (["08_images_digits_masked"] if os.path.exists(DIGITS) else []),
+    "09_learned_memories": ["09_learned_memories_kernelized_hopfield", "09_learned_memories_sparse_recovery",
+                            "09_learned_memories_entropic", "09_learned_memories_iamm"],
+    "10_predictive_coding": ["10_predictive_coding_capacity", "10_predictive_coding_recalls"],
+    "11_sequential_learning": ["11_sequential_learning_task1", "11_sequential_learning_curves"],
 }
 
 
